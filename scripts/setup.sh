@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install Corridor into ./.venv (Python packages from PyPI, front-end packages from npm).
+# Usage: scripts/setup.sh [--test]   (--test adds the test tools and headless Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "--test" ]; then
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  if ! command -v chromium >/dev/null 2>&1; then
+    SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
+if [ -f package.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,7 @@
+"""Blueprint: catalog (to be built)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__)

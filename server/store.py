@@ -1,0 +1,484 @@
+"""The one store interface every part of Corridor uses.
+
+Design (see docs/architecture.md):
+
+* One process owns the read-write Oxigraph database (``primary/``). Writes are serialised by a
+  lock and run inside :meth:`OxigraphStore.transaction`.
+* Every committed write publishes an immutable RocksDB checkpoint (``snapshots/<version>/``,
+  hard links, a few milliseconds) and bumps the store version. All reads go to the latest
+  checkpoint, opened read-only, so readers never see a half-written state, never block each
+  other, and other *processes* (query workers that can be killed on timeout, the CLI while the
+  server runs) may open a checkpoint safely: nobody ever writes to it.
+* A write that fails after it touched the primary is rolled back by restoring the primary
+  from the last checkpoint, so "a failed write leaves the store exactly as before" holds even
+  for non-transactional bulk writes.
+
+The interface is deliberately narrow (query, execute, transaction, graph listing, quads of a
+graph, dump) so that a remote SPARQL 1.1 store can implement it later.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+
+from .config import Config
+
+Quad = ox.Quad
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class StoreError(Exception):
+    """A store problem a user can act on; its message is shown as one line."""
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+class WriteRejected(StoreError):
+    """A write check (e.g. SHACL) refused the change; ``report`` carries the details."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the change log: ``resource`` None means the whole graph changed."""
+
+    seq: int
+    version: int
+    time: datetime
+    activity: str
+    graph: str | None
+    resource: str | None
+
+
+@dataclass
+class Transaction:
+    """The write operations allowed inside :meth:`OxigraphStore.transaction`."""
+
+    _store: OxigraphStore
+    activity: str
+    touched: bool = False
+    changes: list[tuple[str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def primary(self) -> ox.Store:
+        return self._store._primary
+
+    def _touch(self) -> None:
+        self.touched = True
+
+    def replace_graph(self, graph: str, quads: Iterable[Quad]) -> int:
+        """Make ``graph`` hold exactly ``quads`` (their graph names are overridden)."""
+        g = ox.NamedNode(graph)
+        old_subjects = self._store._subjects_of(self.primary, graph)
+        self._touch()
+        self.primary.clear_graph(g)
+        added, new_subjects = self._insert(g, quads)
+        self._record(graph, old_subjects | new_subjects)
+        return added
+
+    def add_to_graph(self, graph: str, quads: Iterable[Quad]) -> int:
+        g = ox.NamedNode(graph)
+        self._touch()
+        added, subjects = self._insert(g, quads)
+        self._record(graph, subjects)
+        return added
+
+    def drop_graph(self, graph: str) -> None:
+        g = ox.NamedNode(graph)
+        if not self.primary.contains_named_graph(g):
+            raise StoreError(f"no such graph: <{graph}>")
+        subjects = self._store._subjects_of(self.primary, graph)
+        self._touch()
+        self.primary.remove_graph(g)
+        self._record(graph, subjects)
+
+    def update(self, sparql: str, check: Callable[[ox.Store], None] | None = None) -> None:
+        """Run a SPARQL Update; with ``check``, run it on a scratch copy first.
+
+        ``check`` receives the scratch store after the update and raises (e.g.
+        :class:`WriteRejected`) to refuse it; only an accepted scratch copy becomes the primary.
+        """
+        if check is None:
+            self._touch()
+            self.primary.update(sparql)
+        else:
+            self._store._update_via_scratch(self, sparql, check)
+        self._record(None, set())
+
+    def set_graph_metadata(self, quads: Iterable[Quad], about_graph: str) -> None:
+        """Replace the provenance statements of ``about_graph`` in the metadata graph."""
+        meta = ox.NamedNode(self._store.config.meta_graph)
+        subject = ox.NamedNode(about_graph)
+        self._touch()
+        for q in list(self.primary.quads_for_pattern(subject, None, None, meta)):
+            self.primary.remove(q)
+        self.primary.extend([ox.Quad(q.subject, q.predicate, q.object, meta) for q in quads])
+
+    def _insert(self, g: ox.NamedNode, quads: Iterable[Quad]) -> tuple[int, set[str]]:
+        batch = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
+        self.primary.bulk_extend(batch)
+        subjects = {q.subject.value for q in batch if isinstance(q.subject, ox.NamedNode)}
+        return len(batch), subjects
+
+    def _record(self, graph: str | None, resources: set[str]) -> None:
+        if not resources:
+            self.changes.append((graph, None))
+        self.changes.extend((graph, r) for r in sorted(resources))
+
+
+class Store(Protocol):
+    """What the web service, the loader and the CLI may ask of a store."""
+
+    config: Config
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def modified(self) -> datetime: ...
+
+    def query(self, sparql: str, **dataset: object) -> object: ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def quads(self, graph: str | None = None) -> Iterator[Quad]: ...
+
+    def dump(self, out: IO[bytes], format: ox.RdfFormat, graph: str | None = None) -> None: ...
+
+    def changes_since(self, seq: int, limit: int) -> list[Change]: ...
+
+
+class OxigraphStore:
+    """The embedded store: Oxigraph on disk (or in memory for unit tests)."""
+
+    def __init__(self, config: Config, *, read_only: bool = False) -> None:
+        self.config = config
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        self._superseded: list[tuple[float, Path]] = []
+        self._listeners: list[Callable[[int], None]] = []
+        if config.in_memory:
+            self._root = None
+            self._primary = ox.Store()
+            self._reader = self._primary
+            self._version, self._modified = 0, datetime.now(UTC)
+            self._log = ChangeLog(":memory:")
+            return
+        self._root = Path(config.store_dir)
+        self._version, self._modified = self._read_state()
+        if read_only:
+            self._primary = None  # type: ignore[assignment]
+            self._reader = ox.Store.read_only(str(self._ensure_snapshot_exists()))
+            self._log = ChangeLog(self._root / "changes.sqlite")
+            return
+        self._root.mkdir(parents=True, exist_ok=True)
+        self._primary = self._open_primary()
+        self._log = ChangeLog(self._root / "changes.sqlite")
+        if (self._root / "WRITING").exists():
+            self._restore_primary()
+        self._reader = ox.Store.read_only(str(self._publish_snapshot(self._version)))
+        self._remove_stale_snapshots(keep=self._snapshot_dir(self._version))
+
+    # ---------------------------------------------------------------- state on disk
+    def _open_primary(self) -> ox.Store:
+        assert self._root is not None
+        try:
+            return ox.Store(str(self._root / "primary"))
+        except OSError as e:
+            text = str(e)
+            if "lock" in text.lower():
+                raise StoreLockedError(
+                    f"the store {self._root} is in use by another process "
+                    "(is `corridor serve` running?)"
+                ) from None
+            raise StoreError(f"cannot open the store {self._root}: {_os_reason(e)}") from None
+
+    def _state_file(self) -> Path:
+        assert self._root is not None
+        return self._root / "state.json"
+
+    def _read_state(self) -> tuple[int, datetime]:
+        try:
+            state = json.loads(self._state_file().read_text())
+            return int(state["version"]), datetime.fromisoformat(state["modified"])
+        except FileNotFoundError:
+            return 0, datetime.now(UTC).replace(microsecond=0)
+        except PermissionError as e:
+            raise StoreError(f"cannot read the store state: {_os_reason(e)}") from None
+
+    def _write_state(self) -> None:
+        tmp = self._state_file().with_suffix(".tmp")
+        tmp.write_text(json.dumps({"version": self._version, "modified": self._modified.isoformat()}))
+        os.replace(tmp, self._state_file())
+
+    def _snapshot_dir(self, version: int) -> Path:
+        assert self._root is not None
+        return self._root / "snapshots" / f"{version:012d}"
+
+    def _ensure_snapshot_exists(self) -> Path:
+        path = self._snapshot_dir(self._version)
+        if not path.exists():
+            raise StoreError(f"{self._root} holds no published store (run `corridor load` first)")
+        return path
+
+    def _publish_snapshot(self, version: int) -> Path:
+        path = self._snapshot_dir(version)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._primary.backup(str(tmp))
+            os.replace(tmp, path)
+        return path
+
+    def _remove_stale_snapshots(self, keep: Path) -> None:
+        for path in (self._root / "snapshots").iterdir():  # type: ignore[operator]
+            if path != keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _collect_superseded(self) -> None:
+        """Delete checkpoints no query can still be reading (older than the query timeout)."""
+        horizon = time.monotonic() - (self.config.query_timeout + 60)
+        keep = []
+        for when, path in self._superseded:
+            if when < horizon:
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                keep.append((when, path))
+        self._superseded = keep
+
+    def _close_primary(self) -> None:
+        self._primary = None  # type: ignore[assignment]
+        gc.collect()
+
+    def _restore_primary(self) -> None:
+        """Roll the primary back to the last published checkpoint."""
+        assert self._root is not None
+        snapshot = self._snapshot_dir(self._version)
+        self._close_primary()
+        shutil.rmtree(self._root / "primary", ignore_errors=True)
+        if snapshot.exists():
+            ox.Store.read_only(str(snapshot)).backup(str(self._root / "primary"))
+        self._primary = self._open_primary()
+        (self._root / "WRITING").unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- writes
+    @contextmanager
+    def transaction(self, activity: str) -> Iterator[Transaction]:
+        """Serialised write; publishes a new version on success, rolls back on any error."""
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        with self._lock:
+            marker = None if self._root is None else self._root / "WRITING"
+            if marker is not None:
+                marker.touch()
+            txn = Transaction(self, activity)
+            try:
+                yield txn
+            except BaseException:
+                if txn.touched:
+                    self._rollback()
+                elif marker is not None:
+                    marker.unlink(missing_ok=True)
+                raise
+            if txn.touched or txn.changes:
+                self._commit(txn)
+            elif marker is not None:
+                marker.unlink(missing_ok=True)
+
+    def _rollback(self) -> None:
+        if self._root is None:
+            raise StoreError("an in-memory store cannot roll back a partial write")
+        self._restore_primary()
+
+    def _commit(self, txn: Transaction) -> None:
+        self._version += 1
+        self._modified = datetime.now(UTC).replace(microsecond=0)
+        if self._root is not None:
+            try:
+                path = self._publish_snapshot(self._version)
+            except OSError as e:
+                self._version -= 1
+                self._restore_primary()
+                raise StoreError(f"cannot publish the new store version: {_os_reason(e)}") from None
+            old = self._snapshot_dir(self._version - 1)
+            self._reader = ox.Store.read_only(str(path))
+            self._write_state()
+            self._superseded.append((time.monotonic(), old))
+            self._collect_superseded()
+            (self._root / "WRITING").unlink(missing_ok=True)
+        self._log.append(self._version, self._modified, txn.activity, txn.changes)
+        for listener in list(self._listeners):
+            listener(self._version)
+
+    def _update_via_scratch(
+        self, txn: Transaction, sparql: str, check: Callable[[ox.Store], None]
+    ) -> None:
+        if self._root is None:
+            scratch = ox.Store()
+            scratch.bulk_extend(list(self._primary.quads_for_pattern(None, None, None, None)))
+            scratch.update(sparql)
+            check(scratch)
+            txn._touch()
+            self._primary.update(sparql)
+            return
+        tmp = Path(tempfile.mkdtemp(prefix="scratch-", dir=self._root))
+        shutil.rmtree(tmp)
+        try:
+            self._primary.backup(str(tmp))
+            scratch = ox.Store(str(tmp))
+            scratch.update(sparql)
+            check(scratch)
+            scratch.flush()
+            del scratch
+            gc.collect()
+            txn._touch()
+            self._close_primary()
+            trash = self._root / "primary.old"
+            shutil.rmtree(trash, ignore_errors=True)
+            os.replace(self._root / "primary", trash)
+            os.replace(tmp, self._root / "primary")
+            shutil.rmtree(trash, ignore_errors=True)
+            self._primary = self._open_primary()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def on_commit(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(version)`` after every committed write (caches, search index)."""
+        self._listeners.append(listener)
+
+    # ---------------------------------------------------------------- reads
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @property
+    def modified(self) -> datetime:
+        return self._modified
+
+    @property
+    def snapshot_path(self) -> Path | None:
+        """Directory of the published checkpoint other processes may open read-only."""
+        return None if self._root is None else self._snapshot_dir(self._version)
+
+    def reader(self) -> ox.Store:
+        """The read-only handle of the current version (hold it for a consistent view)."""
+        return self._reader
+
+    def dataset_arguments(self) -> dict[str, object]:
+        """Query arguments that make the default graph the union of the public graphs."""
+        withheld = [g for g in self.named_graphs(public=False) if self.config.is_withheld(g)]
+        if not withheld:
+            return {"use_default_graph_as_union": True}
+        public = [ox.NamedNode(g) for g in self.named_graphs()]
+        return {"default_graph": [ox.DefaultGraph(), *public], "named_graphs": public}
+
+    def query(self, sparql: str, **dataset: object) -> object:
+        """Run a trusted, bounded query in-process (pages, VoID); user queries use execute."""
+        arguments = dataset or self.dataset_arguments()
+        return self._reader.query(sparql, **arguments)  # type: ignore[arg-type]
+
+    def named_graphs(self, public: bool = True) -> list[str]:
+        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
+        if public:
+            graphs = [g for g in graphs if not self.config.is_withheld(g)]
+        return graphs
+
+    def graph_exists(self, graph: str) -> bool:
+        return self._reader.contains_named_graph(ox.NamedNode(graph))
+
+    def quads(self, graph: str | None = None) -> Iterator[Quad]:
+        """Quads of one graph, or of every graph (withheld graphs included: callers filter)."""
+        g = None if graph is None else ox.NamedNode(graph)
+        return iter(self._reader.quads_for_pattern(None, None, None, g))
+
+    def count(self, graph: str | None = None) -> int:
+        target = "?g" if graph is None else str(ox.NamedNode(graph))
+        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
+
+    def dump(self, out: IO[bytes], format: ox.RdfFormat, graph: str | None = None) -> None:
+        if graph is not None:
+            self._reader.dump(out, format, from_graph=ox.NamedNode(graph))
+        else:
+            self._reader.dump(out, format)
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        return self._log.since(seq, limit)
+
+    def _subjects_of(self, store: ox.Store, graph: str) -> set[str]:
+        result = store.query(
+            f"SELECT DISTINCT ?s {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}"
+        )
+        return {row["s"].value for row in result}  # type: ignore[union-attr]
+
+
+class ChangeLog:
+    """Append-only record of which resources changed in which store version."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, version INTEGER,"
+                " time TEXT, activity TEXT, graph TEXT, resource TEXT)"
+            )
+
+    def append(
+        self, version: int, when: datetime, activity: str,
+        changes: list[tuple[str | None, str | None]],
+    ) -> None:
+        rows = [(version, when.isoformat(), activity, g, r) for g, r in changes]
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO changes (version, time, activity, graph, resource) VALUES (?,?,?,?,?)",
+                rows,
+            )
+
+    def since(self, seq: int, limit: int) -> list[Change]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, version, time, activity, graph, resource FROM changes"
+                " WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        return [Change(s, v, datetime.fromisoformat(t), a, g, r) for s, v, t, a, g, r in rows]
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno == errno.ENOSPC or "No space left" in str(error):
+        return "the disk is full"
+    if error.errno == errno.EACCES or "Permission denied" in str(error):
+        return "permission denied"
+    return str(error)
+
+
+def open_store(config: Config, *, read_only: bool = False) -> OxigraphStore:
+    """Open the store the configuration names (the only constructor callers should use)."""
+    return OxigraphStore(config, read_only=read_only)

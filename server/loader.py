@@ -20,7 +20,8 @@ def load_bundled(store: OxigraphStore) -> None:
     files: list[tuple[str, Path]] = []
     files += [("ontology", p) for p in sorted(config.ontology_dir.glob("*.ttl"))[:1]]
     files += [("shapes", p) for p in sorted(config.shapes_dir.glob("*.ttl"))[:1]]
-    files += [(graph_name_for(p, config.data_dir), p) for p in sorted(config.data_dir.rglob("*.ttl"))]
+    data_files = sorted(config.data_dir.rglob("*.ttl"))
+    files += [(graph_name_for(p, config.data_dir), p) for p in data_files]
     with store.transaction("load") as txn:
         for name, path in files:
             quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=config.base_iri)

@@ -229,7 +229,8 @@ class OxigraphStore:
 
     def _write_state(self) -> None:
         tmp = self._state_file().with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": self._version, "modified": self._modified.isoformat()}))
+        state = {"version": self._version, "modified": self._modified.isoformat()}
+        tmp.write_text(json.dumps(state))
         os.replace(tmp, self._state_file())
 
     def _snapshot_dir(self, version: int) -> Path:

@@ -71,75 +71,210 @@ class Change:
     resource: str | None
 
 
+WriteCheck = Callable[[ox.Store, "frozenset[str] | None"], None]
+"""``check(scratch, focus)`` inspects a scratch copy holding the result of a write and raises
+(normally :class:`WriteRejected`) to refuse it. ``focus`` is the set of IRIs the write touched
+(subjects added or removed), or None when unknown (SPARQL Update, blank-node-only data):
+then the whole store must be checked. :meth:`OxigraphStore.shacl_check` builds the standard one.
+"""
+
+
 @dataclass
 class Transaction:
-    """The write operations allowed inside :meth:`OxigraphStore.transaction`."""
+    """The write operations allowed inside :meth:`OxigraphStore.transaction`.
+
+    Without a check, operations write to the primary directly (a failure rolls it back from the
+    last checkpoint). With a check (per operation, or for the whole transaction via
+    ``store.transaction(activity, check=...)``) they write to a *scratch copy* of the store (a
+    RocksDB checkpoint: hard links, cheap); the check runs on the scratch copy and only an
+    accepted copy replaces the primary, so a refused write leaves the primary untouched.
+    """
 
     _store: OxigraphStore
     activity: str
+    check: WriteCheck | None = None
     touched: bool = False
     changes: list[tuple[str | None, str | None]] = field(default_factory=list)
+    _scratch: ox.Store | None = None
+    _scratch_dir: Path | None = None
+    _focus: set[str] | None = field(default_factory=set)
 
     @property
     def primary(self) -> ox.Store:
-        return self._store._primary
+        """The store writes go to: the scratch copy while one is open, else the primary."""
+        return self._scratch if self._scratch is not None else self._store._primary
 
     def _touch(self) -> None:
-        self.touched = True
+        if self._scratch is None and self.check is not None:
+            self._open_scratch()
+        if self._scratch is None:
+            self.touched = True
 
-    def replace_graph(self, graph: str, quads: Iterable[Quad]) -> int:
+    # ------------------------------------------------------------------ operations
+    def replace_graph(
+        self, graph: str, quads: Iterable[Quad], check: WriteCheck | None = None
+    ) -> int:
         """Make ``graph`` hold exactly ``quads`` (their graph names are overridden)."""
-        g = ox.NamedNode(graph)
-        old_subjects = self._store._subjects_of(self.primary, graph)
-        self._touch()
-        self.primary.clear_graph(g)
-        added, new_subjects = self._insert(g, quads)
-        self._record(graph, old_subjects | new_subjects)
-        return added
+        with self._checked(check):
+            g = ox.NamedNode(graph)
+            self._touch()
+            old_subjects = self._store._subjects_of(self.primary, graph)
+            self.primary.clear_graph(g)
+            added, new_subjects, whole = self._insert(g, quads)
+            self._note_focus(old_subjects | new_subjects, whole)
+            self._record(graph, old_subjects | new_subjects)
+            return added
 
-    def add_to_graph(self, graph: str, quads: Iterable[Quad]) -> int:
-        g = ox.NamedNode(graph)
-        self._touch()
-        added, subjects = self._insert(g, quads)
-        self._record(graph, subjects)
-        return added
+    def add_to_graph(
+        self, graph: str, quads: Iterable[Quad], check: WriteCheck | None = None
+    ) -> int:
+        """Add ``quads`` to ``graph`` (their graph names are overridden)."""
+        with self._checked(check):
+            g = ox.NamedNode(graph)
+            self._touch()
+            added, subjects, whole = self._insert(g, quads)
+            self._note_focus(subjects, whole)
+            self._record(graph, subjects)
+            return added
 
-    def drop_graph(self, graph: str) -> None:
+    def drop_graph(self, graph: str, check: WriteCheck | None = None) -> None:
         g = ox.NamedNode(graph)
         if not self.primary.contains_named_graph(g):
             raise StoreError(f"no such graph: <{graph}>")
-        subjects = self._store._subjects_of(self.primary, graph)
-        self._touch()
-        self.primary.remove_graph(g)
-        self._record(graph, subjects)
+        with self._checked(check):
+            self._touch()
+            subjects = self._store._subjects_of(self.primary, graph)
+            self.primary.remove_graph(g)
+            self._note_focus(subjects, False)
+            self._record(graph, subjects)
+            self._remove_metadata(graph, everything=True)
 
-    def update(self, sparql: str, check: Callable[[ox.Store], None] | None = None) -> None:
-        """Run a SPARQL Update; with ``check``, run it on a scratch copy first.
-
-        ``check`` receives the scratch store after the update and raises (e.g.
-        :class:`WriteRejected`) to refuse it; only an accepted scratch copy becomes the primary.
-        """
-        if check is None:
+    def update(self, sparql: str, check: WriteCheck | None = None) -> None:
+        """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None)."""
+        with self._checked(check):
             self._touch()
             self.primary.update(sparql)
-        else:
-            self._store._update_via_scratch(self, sparql, check)
-        self._record(None, set())
+            self._note_focus(set(), True)
+            self._record(None, set())
 
-    def set_graph_metadata(self, quads: Iterable[Quad], about_graph: str) -> None:
-        """Replace the provenance statements of ``about_graph`` in the metadata graph."""
+    def set_graph_metadata(
+        self, quads: Iterable[Quad], about_graph: str, replace_all: bool = True
+    ) -> None:
+        """Write the provenance of ``about_graph`` into the metadata graph.
+
+        Removes the statements about ``about_graph`` itself and, with ``replace_all``, about
+        its hash IRIs (``<graph#...>``: sources, load activities) first.
+        """
         meta = ox.NamedNode(self._store.config.meta_graph)
-        subject = ox.NamedNode(about_graph)
         self._touch()
-        for q in list(self.primary.quads_for_pattern(subject, None, None, meta)):
-            self.primary.remove(q)
+        self._remove_metadata(about_graph, everything=replace_all)
         self.primary.extend([ox.Quad(q.subject, q.predicate, q.object, meta) for q in quads])
 
-    def _insert(self, g: ox.NamedNode, quads: Iterable[Quad]) -> tuple[int, set[str]]:
-        batch = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
-        self.primary.bulk_extend(batch)
-        subjects = {q.subject.value for q in batch if isinstance(q.subject, ox.NamedNode)}
-        return len(batch), subjects
+    def _remove_metadata(self, about_graph: str, everything: bool) -> None:
+        meta = ox.NamedNode(self._store.config.meta_graph)
+        prefix = about_graph + "#"
+        doomed = [
+            q for q in self.primary.quads_for_pattern(None, None, None, meta)
+            if isinstance(q.subject, ox.NamedNode)
+            and (
+                q.subject.value == about_graph
+                or (everything and q.subject.value.startswith(prefix))
+            )
+        ]
+        for q in doomed:
+            self.primary.remove(q)
+
+    # ------------------------------------------------------------------ scratch copies
+    @contextmanager
+    def _checked(self, check: WriteCheck | None) -> Iterator[None]:
+        """Run one operation under ``check`` (no-op without one)."""
+        if check is None:
+            yield
+            return
+        own_scratch = self._scratch is None
+        saved_focus, self._focus = self._focus, set()
+        if own_scratch:
+            self._open_scratch()
+        try:
+            yield
+            check(self._scratch, None if self._focus is None else frozenset(self._focus))  # type: ignore[arg-type]
+        except BaseException:
+            if own_scratch:
+                self._discard_scratch()
+            raise
+        finally:
+            op_focus, self._focus = self._focus, saved_focus
+            self._merge_focus(op_focus)
+        if own_scratch and self.check is None:
+            self._adopt_scratch()
+
+    def _note_focus(self, subjects: set[str], whole: bool) -> None:
+        self._merge_focus(None if whole else subjects)
+
+    def _merge_focus(self, focus: set[str] | None) -> None:
+        if self._focus is None or focus is None:
+            self._focus = None
+        else:
+            self._focus |= focus
+
+    def _open_scratch(self) -> None:
+        self._scratch, self._scratch_dir = self._store._make_scratch()
+
+    def _discard_scratch(self) -> None:
+        self._scratch = None
+        gc.collect()
+        if self._scratch_dir is not None:
+            shutil.rmtree(self._scratch_dir, ignore_errors=True)
+        self._scratch_dir = None
+
+    def _adopt_scratch(self) -> None:
+        holder, path = [self._scratch], self._scratch_dir
+        self._scratch = self._scratch_dir = None  # the holder keeps the only reference
+        self.touched = True
+        self._store._adopt_scratch(holder, path)  # type: ignore[arg-type]
+
+    def run_check(self) -> None:
+        """Run the transaction's check on its scratch copy now (dry runs), without committing."""
+        if self._scratch is not None and self.check is not None:
+            self.check(self._scratch, None if self._focus is None else frozenset(self._focus))
+
+    def _finish(self) -> None:
+        """Run the transaction-level check and adopt the scratch copy (called on commit)."""
+        if self._scratch is None:
+            return
+        try:
+            if self.check is not None:
+                focus = None if self._focus is None else frozenset(self._focus)
+                self.check(self._scratch, focus)
+        except BaseException:
+            self._discard_scratch()
+            raise
+        self._adopt_scratch()
+
+    def _insert(self, g: ox.NamedNode, quads: Iterable[Quad]) -> tuple[int, set[str], bool]:
+        """Insert in batches; returns (count, IRI subjects, whether blank subjects appeared)."""
+        subjects: set[str] = set()
+        blank = False
+        count = 0
+        batch: list[Quad] = []
+        seen: set[Term] = set()
+        for q in quads:
+            s = q.subject
+            batch.append(ox.Quad(s, q.predicate, q.object, g))
+            seen.add(s)
+            if len(batch) >= 100_000:
+                self.primary.bulk_extend(batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            self.primary.bulk_extend(batch)
+            count += len(batch)
+        for s in seen:
+            if isinstance(s, ox.NamedNode):
+                subjects.add(s.value)
+            else:
+                blank = True
+        return count, subjects, blank and not subjects
 
     def _record(self, graph: str | None, resources: set[str]) -> None:
         if not resources:
@@ -194,6 +329,8 @@ class OxigraphStore:
             return
         self._root.mkdir(parents=True, exist_ok=True)
         self._primary = self._open_primary()
+        for leftover in self._root.glob("scratch-*"):  # a crash during a checked write
+            shutil.rmtree(leftover, ignore_errors=True)
         self._log = ChangeLog(self._root / "changes.sqlite")
         if (self._root / "WRITING").exists():
             self._restore_primary()
@@ -286,18 +423,28 @@ class OxigraphStore:
 
     # ---------------------------------------------------------------- writes
     @contextmanager
-    def transaction(self, activity: str) -> Iterator[Transaction]:
-        """Serialised write; publishes a new version on success, rolls back on any error."""
+    def transaction(self, activity: str, check: WriteCheck | None = None) -> Iterator[Transaction]:
+        """Serialised write; publishes a new version on success, rolls back on any error.
+
+        With ``check``, every write of the transaction goes to one scratch copy, checked once
+        at the end (see :class:`Transaction`): several files validated together, all or nothing.
+        """
         if self.read_only:
             raise StoreError("this store was opened read-only")
         with self._lock:
             marker = None if self._root is None else self._root / "WRITING"
             if marker is not None:
-                marker.touch()
-            txn = Transaction(self, activity)
+                try:
+                    marker.touch()
+                except OSError as e:
+                    reason = _os_reason(e)
+                    raise StoreError(f"cannot write to the store {self._root}: {reason}") from None
+            txn = Transaction(self, activity, check)
             try:
                 yield txn
+                txn._finish()
             except BaseException:
+                txn._discard_scratch()
                 if txn.touched:
                     self._rollback()
                 elif marker is not None:
@@ -333,37 +480,74 @@ class OxigraphStore:
         for listener in list(self._listeners):
             listener(self._version)
 
-    def _update_via_scratch(
-        self, txn: Transaction, sparql: str, check: Callable[[ox.Store], None]
-    ) -> None:
+    def _make_scratch(self) -> tuple[ox.Store, Path | None]:
+        """A writable copy of the primary (a checkpoint on disk, a copy in memory)."""
         if self._root is None:
             scratch = ox.Store()
             scratch.bulk_extend(list(self._primary.quads_for_pattern(None, None, None, None)))
-            scratch.update(sparql)
-            check(scratch)
-            txn._touch()
-            self._primary.update(sparql)
-            return
+            return scratch, None
         tmp = Path(tempfile.mkdtemp(prefix="scratch-", dir=self._root))
         shutil.rmtree(tmp)
         try:
+            self._primary.flush()
             self._primary.backup(str(tmp))
-            scratch = ox.Store(str(tmp))
-            scratch.update(sparql)
-            check(scratch)
-            scratch.flush()
-            del scratch
+            return ox.Store(str(tmp)), tmp
+        except OSError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise StoreError(f"cannot copy the store for a write: {_os_reason(e)}") from None
+
+    def _adopt_scratch(self, holder: list[ox.Store], path: Path | None) -> None:
+        """Make an accepted scratch copy the primary (directory swap under the WRITING marker).
+
+        ``holder`` holds the only reference to the scratch store, so that it is closed (RocksDB
+        flushed and unlocked) before its directory is renamed.
+        """
+        if self._root is None or path is None:
+            self._primary = self._reader = holder.pop()
+            return
+        try:
+            holder.pop().flush()
             gc.collect()
-            txn._touch()
+            _assert_closed(path)
             self._close_primary()
+            _assert_closed(self._root / "primary")
             trash = self._root / "primary.old"
             shutil.rmtree(trash, ignore_errors=True)
             os.replace(self._root / "primary", trash)
-            os.replace(tmp, self._root / "primary")
+            os.replace(path, self._root / "primary")
             shutil.rmtree(trash, ignore_errors=True)
-            self._primary = self._open_primary()
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
+            if self._primary is None:
+                if not (self._root / "primary").exists():
+                    self._restore_primary()
+                else:
+                    self._primary = self._open_primary()
+
+    def shacl_check(self, validator: object | None = None) -> WriteCheck:
+        """The standard write check: SHACL with the bundled shapes, on the touched IRIs.
+
+        Raises :class:`WriteRejected` whose ``report`` is a ``validation.Report``.
+        """
+        validator = validator or self.validator()
+
+        def check(scratch: ox.Store, focus: frozenset[str] | None) -> None:
+            report = validator.validate_store(scratch, focus)  # type: ignore[attr-defined]
+            if not report.conforms:
+                count = sum(1 for r in report.results if r.severity.endswith("Violation"))
+                raise WriteRejected(
+                    f"rejected by SHACL validation: {count} violation(s)", report
+                )
+
+        return check
+
+    def validator(self) -> object:
+        """The bundled SHACL validator (shapes/ + ontology/), built once per store."""
+        if getattr(self, "_validator", None) is None:
+            from .validation import Validator
+
+            self._validator = Validator.bundled(self.config)
+        return self._validator
 
     def on_commit(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(version)`` after every committed write (caches, search index)."""
@@ -434,6 +618,27 @@ class OxigraphStore:
         )
         return {row["s"].value for row in result}  # type: ignore[union-attr]
 
+    def execute(self, job: object, timeout: float | None = None) -> object:
+        """Run a user SPARQL query (an ``executor.QueryJob``) so that it can be stopped.
+
+        On disk the query runs in a pool of killable worker processes that read the published
+        checkpoint (see server/executor.py); an in-memory store (unit tests) runs it in this
+        process without a time limit. Returns an ``executor.QueryOutcome``. A remote store can
+        implement the same method by forwarding the job to its SPARQL endpoint.
+        """
+        from . import executor
+
+        if self.snapshot_path is None:
+            return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
+        path = self.snapshot_path
+        for _ in range(100):  # a commit bumps the version a moment before it publishes
+            if path.exists():
+                break
+            time.sleep(0.01)
+            path = self.snapshot_path
+        pool = executor.pool_for(self, self.config.query_workers)
+        return pool.execute(str(path), job, timeout or self.config.query_timeout)  # type: ignore[arg-type]
+
 
 class ChangeLog:
     """Append-only record of which resources changed in which store version."""
@@ -470,6 +675,16 @@ class ChangeLog:
     def last_seq(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+
+
+def _assert_closed(path: Path) -> None:
+    """Refuse to move a RocksDB directory this process still has open (it would corrupt it)."""
+    try:
+        probe = ox.Store(str(path))
+    except OSError as e:
+        raise StoreError(f"internal error: the scratch copy {path} is still open ({e})") from None
+    del probe
+    gc.collect()
 
 
 def _os_reason(error: OSError) -> str:

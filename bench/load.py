@@ -1,0 +1,134 @@
+"""Load throughput: `corridor load` with and without validation vs pyoxigraph's bulk_load.
+
+    python bench/load.py --triples 1000000
+
+Builds a store holding the bundled ontology, shapes and data (as `corridor serve` does on first
+start), writes a synthetic N-Triples file of conforming projects (bench/generate.py when it
+exists, else the generator of bench/validation_speed.py), then loads that file into three copies
+of the store: pyoxigraph ``Store.bulk_load`` (no checks, no provenance), ``corridor load
+--no-validate`` and ``corridor load`` (SHACL on the touched nodes), and prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import platform
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from validation_speed import (  # noqa: E402
+    BASE,
+    COR,
+    DCT,
+    RDF_TYPE,
+    RDFS,
+    nuts3_regions,
+    project_triples,
+)
+
+from server.cli import main as corridor  # noqa: E402
+from server.config import Config  # noqa: E402
+from server.loader import load_bundled  # noqa: E402
+from server.store import open_store  # noqa: E402
+
+
+def write_synthetic(path: Path, triples: int, regions: list[tuple[str, str]], seed: int) -> int:
+    """Conforming projects as N-Triples (plus the source document they cite)."""
+    rng = random.Random(seed)
+    src = f"<{BASE}id/source/bench>"
+    count = 4
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f'{src} <{RDF_TYPE}> <{COR}SourceDocument> .\n{src} <{RDFS}label> "Bench"@en .\n'
+                  f'{src} <{DCT}title> "Bench"@en .\n{src} <{DCT}identifier> "bench" .\n')
+        i = 0
+        while count < triples:
+            lines = project_triples(i, rng, regions)
+            out.write("\n".join(lines) + "\n")
+            count += len(lines)
+            i += 1
+    return count
+
+
+def timed(fn):  # noqa: ANN001, ANN201 - tiny helper
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def quiet_cli(*argv: str) -> int:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as e:
+        code = corridor(list(argv))
+    if code != 0:
+        raise SystemExit(f"corridor {' '.join(argv)} failed ({code}): {e.getvalue()[:2000]}")
+    return code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-validation", action="store_true",
+                        help="only bulk_load and corridor load --no-validate")
+    args = parser.parse_args()
+    graph = f"{BASE}graph/bench"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base_dir = tmp / "base"
+        base = open_store(Config(store_dir=base_dir))
+        load_bundled(base)
+        regions = nuts3_regions(base.reader())
+        base = None
+        gc.collect()
+        data = tmp / "bench.nt"
+        n = write_synthetic(data, args.triples, regions, args.seed)
+        size = data.stat().st_size
+
+        def copy(name: str) -> Path:
+            shutil.copytree(base_dir, tmp / name)
+            return tmp / name
+
+        print(f"# Load throughput ({platform.node()}, Python {platform.python_version()})")
+        print(f"command: python bench/load.py --triples {args.triples}")
+        print(f"file: {n} triples, {size / 1e6:.0f} MB N-Triples, into a store holding the "
+              "bundled data\n")
+        print(f"| {'load':30} | {'seconds':>8} | {'triples/s':>10} | {'vs bulk_load':>12} |")
+        print(f"|{'-' * 32}|{'-' * 10}|{'-' * 12}|{'-' * 14}|", flush=True)
+        reference = 0.0
+
+        def row(name: str, secs: float) -> None:
+            print(f"| {name:30} | {secs:8.2f} | {n / secs:10.0f} | {reference / secs:11.0%} |",
+                  flush=True)
+
+        raw_dir = copy("raw")
+        raw = ox.Store(str(raw_dir / "primary"))
+        reference, _ = timed(lambda: raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES,
+                                                   to_graph=ox.NamedNode(graph)))
+        row("pyoxigraph Store.bulk_load", reference)
+        raw = None
+        gc.collect()
+        plain = copy("plain")
+        t, _ = timed(lambda: quiet_cli("--store", str(plain), "load", "--no-validate",
+                                       "--graph", graph, str(data)))
+        row("corridor load --no-validate", t)
+        if not args.skip_validation:
+            checked = copy("checked")
+            t, _ = timed(lambda: quiet_cli("--store", str(checked), "load", "--graph", graph,
+                                           str(data)))
+            row("corridor load (SHACL)", t)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+/* World map and small maps: SVG drawn from world-atlas (local), no tile server. */
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var ATLAS = "/vendor/countries-50m.json";
+
+  function el(name, attrs) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+  function project(lon, lat) { return [lon * 0.64, -lat]; }  // equirectangular, ~50°N aspect
+
+  function ringsOf(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    return [];
+  }
+  function pathOf(geometry) {
+    return ringsOf(geometry).map(function (poly) {
+      return poly.map(function (ring) {
+        var d = "", prev = null;
+        ring.forEach(function (p) {  // a jump across the antimeridian starts a new sub-path
+          var q = project(p[0], p[1]);
+          d += (prev === null || Math.abs(p[0] - prev) > 180 ? "M" : "L") + q[0].toFixed(2) + "," + q[1].toFixed(2);
+          prev = p[0];
+        });
+        return d + "Z";
+      }).join("");
+    }).join("");
+  }
+  function mainPolygonBox(geometry) {  // bounding box of the largest polygon (ignores overseas parts)
+    var best = null, bestArea = -1;
+    ringsOf(geometry).forEach(function (poly) {
+      var xs = poly[0].map(function (p) { return project(p[0], p[1])[0]; });
+      var ys = poly[0].map(function (p) { return project(p[0], p[1])[1]; });
+      var box = [Math.min.apply(null, xs), Math.min.apply(null, ys), Math.max.apply(null, xs), Math.max.apply(null, ys)];
+      var area = (box[2] - box[0]) * (box[3] - box[1]);
+      if (area > bestArea) { bestArea = area; best = box; }
+    });
+    return best;
+  }
+
+  function draw(container, features, marks) {
+    var byId = {};
+    features.forEach(function (f) { byId[String(f.id)] = f; });
+    var boxes = marks.map(function (m) { return byId[m.numeric] && mainPolygonBox(byId[m.numeric].geometry); }).filter(Boolean);
+    if (!boxes.length) boxes = [[-15, -72, 30, -35]];
+    var x0 = Math.min.apply(null, boxes.map(function (b) { return b[0]; })), y0 = Math.min.apply(null, boxes.map(function (b) { return b[1]; }));
+    var x1 = Math.max.apply(null, boxes.map(function (b) { return b[2]; })), y1 = Math.max.apply(null, boxes.map(function (b) { return b[3]; }));
+    var pad = Math.max(x1 - x0, y1 - y0) * 0.25 + 2;
+    var svg = el("svg", { viewBox: [x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad].join(" "), "class": "map-svg", focusable: "false" });
+    var highlighted = {};
+    marks.forEach(function (m) { highlighted[m.numeric] = true; });
+    var land = el("g", { "class": "land" });
+    features.forEach(function (f) {
+      var path = el("path", { d: pathOf(f.geometry), "class": highlighted[String(f.id)] ? "country active" : "country" });
+      land.appendChild(path);
+    });
+    svg.appendChild(land);
+    var unit = Math.max(x1 - x0, y1 - y0) / 40;
+    var maxCount = Math.max.apply(null, marks.map(function (m) { return m.count || 1; }).concat([1]));
+    var layer = el("g", { "class": "marks" });
+    marks.forEach(function (m) {
+      var f = byId[m.numeric];
+      if (!f) return;
+      var box = mainPolygonBox(f.geometry);
+      var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
+      var r = unit * (0.6 + 1.4 * Math.sqrt((m.count || 1) / maxCount));
+      var link = el("a", { href: m.url || "#", "class": "mark" });
+      link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : ""));
+      var circle = el("circle", { cx: cx.toFixed(2), cy: cy.toFixed(2), r: r.toFixed(2) });
+      var title = el("title", {});
+      title.textContent = m.label + (m.count ? " (" + m.count + ")" : "");
+      circle.appendChild(title);
+      link.appendChild(circle);
+      layer.appendChild(link);
+    });
+    svg.appendChild(layer);
+    container.textContent = "";
+    container.appendChild(svg);
+    container.setAttribute("data-marks", String(layer.childNodes.length));
+  }
+
+  function loadAtlas() {
+    return fetch(ATLAS).then(function (r) { return r.json(); }).then(function (topo) {
+      return topojson.feature(topo, topo.objects.countries).features;
+    });
+  }
+
+  document.querySelectorAll("[data-map]").forEach(function (container) {
+    if (container.getAttribute("data-map") === "world") {
+      Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas()])
+        .then(function (res) {
+          var countries = res[0].countries;
+          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations }; }));
+        });
+    } else {
+      var dataEl = container.parentNode.querySelector("script.map-data");
+      var place = JSON.parse(dataEl.textContent);
+      loadAtlas().then(function (features) {
+        draw(container, features, place.numeric.map(function (n, i) { return { numeric: n, label: place.names[i] || "", url: null, count: 1 }; }));
+      });
+    }
+  });
+})();

@@ -1,0 +1,51 @@
+"""Shared fixtures: a tiny ontology, shapes file and data folder, and a Config that uses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.config import Config
+
+ONTOLOGY = """@prefix cor: <https://w3id.org/corridor/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+cor:Project a owl:Class ; rdfs:label "Project"@en .
+cor:Organisation a owl:Class ; rdfs:label "Organisation"@en .
+cor:University a owl:Class ; rdfs:subClassOf cor:Organisation .
+cor:leadPartner a owl:ObjectProperty .
+"""
+
+SHAPES = """@prefix cor: <https://w3id.org/corridor/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/corridor/shapes#Project> a sh:NodeShape ;
+  sh:targetClass cor:Project ;
+  sh:property <https://w3id.org/corridor/shapes#Project-label>,
+              <https://w3id.org/corridor/shapes#Project-leadPartner> .
+<https://w3id.org/corridor/shapes#Project-label> a sh:PropertyShape ;
+  sh:path rdfs:label ; sh:minCount 1 ; sh:datatype xsd:string ;
+  sh:message "A project has a label." .
+<https://w3id.org/corridor/shapes#Project-leadPartner> a sh:PropertyShape ;
+  sh:path cor:leadPartner ; sh:class cor:Organisation ;
+  sh:message "The lead partner is an organisation." .
+"""
+
+
+@pytest.fixture()
+def tiny_config(tmp_path: Path) -> Config:
+    """A store in tmp_path validated by a two-constraint shapes file (no bundled data)."""
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology" / "tiny.ttl").write_text(ONTOLOGY)
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "shapes" / "tiny-shapes.ttl").write_text(SHAPES)
+    (tmp_path / "data").mkdir()
+    return Config(
+        store_dir=tmp_path / "store",
+        ontology_dir=tmp_path / "ontology",
+        shapes_dir=tmp_path / "shapes",
+        data_dir=tmp_path / "data",
+        query_workers=1,
+    )

@@ -1,0 +1,52 @@
+"""Fixtures of the UI tests: the bundled data in an on-disk store, a Flask client, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from server.app import create_app
+from server.config import Config
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
+BASE = "https://w3id.org/corridor/"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    """The app over an on-disk store holding the bundled ontology, shapes and data."""
+    store_dir = tmp_path_factory.mktemp("ui-store") / "store"
+    return create_app(Config(store_dir=store_dir, query_workers=1))
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` serving the app with waitress in a background thread."""
+    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    host, port = server.effective_host, server.effective_port
+    yield f"http://{host}:{port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

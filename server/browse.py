@@ -437,23 +437,12 @@ def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list
 
 
 def _from_rdflib(iri: str, graph: Any):
-    from rdflib import BNode, Literal, URIRef
+    from rdflib import URIRef
 
-    def convert(term: Any) -> Any:
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype:
-                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            return ox.Literal(str(term))
-        return ox.Literal(str(term))
+    from .validation import rdflib_to_ox
 
     subject = URIRef(iri)
-    outgoing = [(str(p), convert(o)) for p, o in graph.predicate_objects(subject)]
+    outgoing = [(str(p), rdflib_to_ox(o)) for p, o in graph.predicate_objects(subject)]
     incoming = [
         (str(s), str(p)) for s, p in graph.subject_predicates(subject) if isinstance(s, URIRef)
     ]

@@ -14,6 +14,12 @@ pool.
 Result row limits (``max_rows``) cut the serialised output at a row boundary and close the
 document properly, so the result stays well-formed in every format; ``truncated`` reports it.
 
+The hop to a worker costs a few hundred microseconds, more than a lookup query itself. So the
+pool remembers which jobs a worker answered within :data:`CHEAP_SECONDS` on which checkpoint
+(:class:`ProvenCheap`); the same job on the same checkpoint — same query, same data, so the same
+work — then runs in the server process on its read-only handle. A new checkpoint starts with an
+empty record, so every query is first measured in a killable worker: the time limit still holds.
+
 This module imports only the standard library and pyoxigraph: it is all a worker loads.
 """
 
@@ -37,6 +43,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
 CHUNK_BYTES = 1 << 16  # streamed results travel in chunks of about this size
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -462,6 +469,28 @@ def _worker_main(conn: Connection) -> None:
         run_query(store, job, conn.send, arguments)
 
 
+class ProvenCheap:
+    """Jobs a worker answered within :data:`CHEAP_SECONDS` on the current checkpoint."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._checkpoint: str | None = None
+        self._jobs: dict[QueryJob, None] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[str, QueryJob]) -> bool:
+        checkpoint, job = key
+        return checkpoint == self._checkpoint and job in self._jobs
+
+    def add(self, checkpoint: str, job: QueryJob) -> None:
+        with self._lock:
+            if checkpoint != self._checkpoint:  # new data: nothing is proven on it yet
+                self._checkpoint, self._jobs = checkpoint, {}
+            if len(self._jobs) >= self.capacity:
+                self._jobs.pop(next(iter(self._jobs)))
+            self._jobs[job] = None
+
+
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
@@ -501,6 +530,10 @@ class QueryPool:
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
+        self.cheap = ProvenCheap()
+        self.in_process_runs = 0  # for operators and tests
+        self._local_arguments: tuple[ox.Store | None, _DatasetArguments] = (
+            None, _DatasetArguments())
 
     # -- lifecycle
     def _start_worker(self) -> _Worker:
@@ -589,10 +622,21 @@ class QueryPool:
             self._replace(worker)
             raise QueryFailed("the query worker died (out of memory?)") from None
 
-    def execute(self, checkpoint: str, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run ``job`` against ``checkpoint``; the whole answer must arrive within ``timeout``."""
+    def execute(
+        self, checkpoint: str, job: QueryJob, timeout: float,
+        local: tuple[str, ox.Store] | None = None,
+    ) -> QueryOutcome:
+        """Run ``job`` against ``checkpoint``; the whole answer must arrive within ``timeout``.
+
+        ``local`` is (checkpoint, read-only handle) of this process: a job proven cheap on that
+        checkpoint runs on the handle instead of in a worker.
+        """
+        if local is not None and local[0] == checkpoint and (checkpoint, job) in self.cheap:
+            self.in_process_runs += 1
+            return run_in_process(local[1], job, self._arguments_for(local[1]))
         self._ensure_started()  # starting the pool (first query) does not count against the limit
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         worker = self._acquire(deadline)
         try:
             worker.conn.send((checkpoint, job))
@@ -602,10 +646,20 @@ class QueryPool:
         message = self._receive(worker, deadline)
         if message[0] != "start":
             self._release(worker)
+            if time.monotonic() - started <= min(CHEAP_SECONDS, timeout / 2):
+                self.cheap.add(checkpoint, job)
             return outcome_of(message)
         _, form, media_type, first = message
         stream = self._stream(worker, first, deadline)
         return QueryOutcome(form, media_type, None, _Body(stream, lambda: self._replace(worker)))
+
+    def _arguments_for(self, handle: ox.Store) -> _DatasetArguments:
+        """Dataset arguments cached per handle (a new checkpoint has other graphs)."""
+        owner, arguments = self._local_arguments
+        if owner is not handle:
+            arguments = _DatasetArguments()
+            self._local_arguments = (handle, arguments)
+        return arguments
 
     def _stream(self, worker: _Worker, first: bytes, deadline: float) -> Iterator[bytes]:
         done = False
@@ -665,10 +719,12 @@ def outcome_of(message: tuple) -> QueryOutcome:
     raise QueryFailed(detail)
 
 
-def run_in_process(store: ox.Store, job: QueryJob) -> QueryOutcome:
-    """Run a job on an in-memory store in this process (unit tests; no time limit)."""
+def run_in_process(
+    store: ox.Store, job: QueryJob, arguments: _DatasetArguments | None = None
+) -> QueryOutcome:
+    """Run a job in this process without a time limit (in-memory stores; proven-cheap jobs)."""
     messages: list[tuple] = []
-    run_query(store, job, messages.append, _DatasetArguments())
+    run_query(store, job, messages.append, arguments or _DatasetArguments())
     first = messages[0]
     if first[0] != "start":
         return outcome_of(first)

@@ -10,6 +10,8 @@ graphs that do not exist.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -65,6 +67,9 @@ class BadRequest(Exception):
         self.status = status
 
 
+EXPOSED_HEADERS = "Content-Type, Content-Length, X-Corridor-Truncated"
+
+
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
 def sparql_endpoint() -> Response:
     """One URL for query and update, as the SPARQL 1.1 Protocol describes."""
@@ -87,10 +92,11 @@ def sparql_endpoint() -> Response:
 
 @bp.after_request
 def _add_cors(response: Response) -> Response:
-    if request.path == "/sparql":
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.headers.setdefault(
-            "Access-Control-Expose-Headers", "Content-Type, Content-Length, X-Corridor-Truncated")
+    headers = response.headers
+    if "Access-Control-Allow-Origin" not in headers:
+        headers["Access-Control-Allow-Origin"] = "*"
+    if "Access-Control-Expose-Headers" not in headers:
+        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     return response
 
 
@@ -168,7 +174,12 @@ def _negotiated_types(params: dict[str, list[str]]) -> tuple[str | None, str | N
         graph = conneg.canonical_rdf_type(graph) if graph else None
         if results or graph:
             return results, graph
-    accept = request.headers.get("Accept")
+    return _accepted_types(request.headers.get("Accept"))
+
+
+@functools.lru_cache(maxsize=128)
+def _accepted_types(accept: str | None) -> tuple[str | None, str | None]:
+    """(results, graph) media types for an Accept header (cached: clients repeat theirs)."""
     results = conneg.best_match(accept, RESULT_TYPES + list(RESULT_ALIASES))
     graph = conneg.best_match(accept, list(conneg.RDF_FORMATS) + list(conneg.RDF_ALIASES))
     results = RESULT_ALIASES.get(results, results) if results else None
@@ -227,6 +238,12 @@ def _refuse_service(text: str) -> None:
             )
 
 
+def _row_limit(text: str, max_rows: int | None) -> int | None:
+    """The row limit to enforce: none when the query's own LIMIT is within it."""
+    bound = sparql_text.select_row_bound(text)
+    return None if max_rows is not None and bound is not None and bound <= max_rows else max_rows
+
+
 def _query(text: str, params: dict[str, list[str]]) -> Response:
     config, store = get_config(), get_store()
     results_type, graph_type = _negotiated_types(params)
@@ -239,7 +256,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         graph_type=graph_type,
         dataset=_dataset(text, params),
         base_iri=config.base_iri,
-        max_rows=config.max_result_rows,
+        max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
         outcome = store.execute(job, config.query_timeout)
@@ -259,10 +276,13 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
     content_type = outcome.media_type
     if content_type in TEXT_TYPES:
         content_type += "; charset=utf-8"
-    response = Response(outcome.body, status=200, content_type=content_type)
-    # the body is a generator of chunks from the worker: keep werkzeug (e.g. make_conditional
-    # computing a Content-Length) from draining it into memory before the first byte is sent
-    response.direct_passthrough = True
+    if outcome.truncated is None:  # streamed from a worker: send chunks as they come
+        response = Response(outcome.body, status=200, content_type=content_type)
+        # keep werkzeug (e.g. make_conditional computing a Content-Length) from draining the
+        # generator into memory before the first byte is sent
+        response.direct_passthrough = True
+    else:  # complete (≤ 1 MiB): one body with a Content-Length, no chunked encoding
+        response = Response(b"".join(outcome.body), status=200, content_type=content_type)
     response.headers["Vary"] = "Accept"
     if outcome.truncated:
         response.headers["X-Corridor-Truncated"] = f"max-result-rows={config.max_result_rows}"

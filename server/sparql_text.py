@@ -11,6 +11,7 @@ while anything the lexer cannot classify is treated as code (the cautious side).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -106,8 +107,10 @@ class _Prologue:
         return None
 
 
+@functools.lru_cache(maxsize=256)
 def _walk(text: str, base_iri: str | None) -> tuple[list[Token], list[_Prologue]]:
-    """Tokens plus, for each token, the prologue in force where it appears."""
+    """Tokens plus, for each token, the prologue in force where it appears (cached: the endpoint
+    asks twice per query, and clients repeat queries; callers must not modify the lists)."""
     tokens = tokenize(text)
     prologue = _Prologue(base_iri)
     states = []
@@ -119,6 +122,8 @@ def _walk(text: str, base_iri: str | None) -> tuple[list[Token], list[_Prologue]
 
 def service_endpoints(text: str, base_iri: str | None = None) -> list[str | None]:
     """Endpoints of every ``SERVICE`` clause (None when given by a variable or unknown prefix)."""
+    if "service" not in text.lower():
+        return []
     tokens, states = _walk(text, base_iri)
     endpoints: list[str | None] = []
     for i, token in enumerate(tokens):
@@ -129,6 +134,30 @@ def service_endpoints(text: str, base_iri: str | None = None) -> list[str | None
             j += 1
         endpoints.append(states[i].iri(tokens[j]) if j < len(tokens) else None)
     return endpoints
+
+
+@functools.lru_cache(maxsize=256)
+def select_row_bound(text: str) -> int | None:
+    """The most rows a SELECT/ASK can return, from its top-level ``LIMIT``; None if unbounded
+    or not a SELECT/ASK (a CONSTRUCT's LIMIT counts solutions, not triples).
+
+    Lets the endpoint skip its row-limit cutter when the query itself promises fewer rows.
+    """
+    tokens = tokenize(text)
+    form = next((t for t in tokens if t.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if form is None or form.is_word("CONSTRUCT", "DESCRIBE"):
+        return None
+    if form.is_word("ASK"):
+        return 1
+    depth, bound = 0, None
+    for i, token in enumerate(tokens):
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif depth == 0 and token.is_word("LIMIT") and i + 1 < len(tokens):
+            following = tokens[i + 1]
+            if following.kind == "number" and following.text.isdigit():
+                bound = int(following.text)
+    return bound
 
 
 def uses_load(text: str) -> bool:
@@ -147,6 +176,8 @@ class DatasetClauses:
 
 def dataset_clauses(text: str, base_iri: str | None = None) -> DatasetClauses:
     """IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses."""
+    if "from" not in text.lower():
+        return DatasetClauses((), ())
     tokens, states = _walk(text, base_iri)
     default: list[str] = []
     named: list[str] = []

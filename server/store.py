@@ -324,7 +324,7 @@ class OxigraphStore:
         self._version, self._modified = self._read_state()
         if read_only:
             self._primary = None  # type: ignore[assignment]
-            self._reader = ox.Store.read_only(str(self._ensure_snapshot_exists()))
+            self._set_reader(self._ensure_snapshot_exists())
             self._log = ChangeLog(self._root / "changes.sqlite")
             return
         self._root.mkdir(parents=True, exist_ok=True)
@@ -334,7 +334,7 @@ class OxigraphStore:
         self._log = ChangeLog(self._root / "changes.sqlite")
         if (self._root / "WRITING").exists():
             self._restore_primary()
-        self._reader = ox.Store.read_only(str(self._publish_snapshot(self._version)))
+        self._set_reader(self._publish_snapshot(self._version))
         self._remove_stale_snapshots(keep=self._snapshot_dir(self._version))
 
     # ---------------------------------------------------------------- state on disk
@@ -471,7 +471,7 @@ class OxigraphStore:
                 self._restore_primary()
                 raise StoreError(f"cannot publish the new store version: {_os_reason(e)}") from None
             old = self._snapshot_dir(self._version - 1)
-            self._reader = ox.Store.read_only(str(path))
+            self._set_reader(path)
             self._write_state()
             self._superseded.append((time.monotonic(), old))
             self._collect_superseded()
@@ -567,6 +567,10 @@ class OxigraphStore:
         """Directory of the published checkpoint other processes may open read-only."""
         return None if self._root is None else self._snapshot_dir(self._version)
 
+    def _set_reader(self, checkpoint: Path) -> None:
+        self._reader = ox.Store.read_only(str(checkpoint))
+        self._reader_at = (str(checkpoint), self._reader)  # replaced in one step: consistent
+
     def reader(self) -> ox.Store:
         """The read-only handle of the current version (hold it for a consistent view)."""
         return self._reader
@@ -628,16 +632,13 @@ class OxigraphStore:
         """
         from . import executor
 
-        if self.snapshot_path is None:
+        if self._root is None:
             return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
-        path = self.snapshot_path
-        for _ in range(100):  # a commit bumps the version a moment before it publishes
-            if path.exists():
-                break
-            time.sleep(0.01)
-            path = self.snapshot_path
+        checkpoint, handle = self._reader_at  # the newest published version, with its handle
         pool = executor.pool_for(self, self.config.query_workers)
-        return pool.execute(str(path), job, timeout or self.config.query_timeout)  # type: ignore[arg-type]
+        return pool.execute(  # type: ignore[arg-type]
+            checkpoint, job, timeout or self.config.query_timeout, local=(checkpoint, handle)
+        )
 
 
 class ChangeLog:

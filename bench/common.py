@@ -209,16 +209,22 @@ def corridor_server(store_dir: Path, threads: int = 8) -> Iterator[LiveServer]:
 
 
 @contextmanager
-def minimal_server(nt_file: Path) -> Iterator[LiveServer]:
-    """bench/minimal_app.py (Flask + pyoxigraph + waitress, a dozen lines) on ``nt_file``."""
+def minimal_server(data: Path) -> Iterator[LiveServer]:
+    """bench/minimal_app.py (Flask + pyoxigraph + waitress, a dozen lines) on ``data``: an
+    N-Triples file (in memory) or a store directory (read-only on disk; see :func:`snapshot_of`)."""
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    argv = [sys.executable, str(REPO / "bench" / "minimal_app.py"), str(nt_file), str(port)]
+    argv = [sys.executable, str(REPO / "bench" / "minimal_app.py"), str(data), str(port)]
     server = LiveServer(argv, port, ready_path="/sparql?query=ASK%7B%7D")
     try:
         yield server
     finally:
         server.stop()
+
+
+def snapshot_of(store_dir: Path) -> Path:
+    """The newest published checkpoint of a Corridor store folder (readable while it serves)."""
+    return sorted((store_dir / "snapshots").iterdir())[-1]
 
 
 # ---------------------------------------------------------------------------------- HTTP

@@ -1,22 +1,30 @@
 """The smallest Flask + pyoxigraph SPARQL endpoint, served by waitress (the bench baseline).
 
-Usage: python bench/minimal_app.py DATA.nt PORT
+Usage: python bench/minimal_app.py DATA PORT
+
+DATA is an N-Triples file (bulk-loaded into an in-memory store) or a store directory (opened
+read-only on disk: the same storage Corridor reads, so that the comparison measures Corridor,
+not memory versus disk).
 """
 
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Flask, Response, request
 from waitress import serve
 
-store = ox.Store()
-store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
+if Path(sys.argv[1]).is_dir():
+    store = ox.Store.read_only(sys.argv[1])
+else:
+    store = ox.Store()
+    store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
 app = Flask(__name__)
 
 
 @app.get("/sparql")
 def sparql() -> Response:
-    result = store.query(request.args["query"])
+    result = store.query(request.args["query"], use_default_graph_as_union=True)
     body = result.serialize(format=ox.QueryResultsFormat.JSON)
     return Response(body, content_type="application/sparql-results+json")
 

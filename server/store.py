@@ -59,6 +59,9 @@ class WriteRejected(StoreError):
         self.report = report
 
 
+PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of the change log: ``resource`` None means the whole graph changed."""
@@ -391,8 +394,9 @@ class OxigraphStore:
         return path
 
     def _remove_stale_snapshots(self, keep: Path) -> None:
+        public = keep.with_name(keep.name + PUBLIC_SUFFIX)
         for path in (self._root / "snapshots").iterdir():  # type: ignore[operator]
-            if path != keep:
+            if path not in (keep, public):
                 shutil.rmtree(path, ignore_errors=True)
 
     def _collect_superseded(self) -> None:
@@ -474,6 +478,7 @@ class OxigraphStore:
             self._set_reader(path)
             self._write_state()
             self._superseded.append((time.monotonic(), old))
+            self._superseded.append((time.monotonic(), old.with_name(old.name + PUBLIC_SUFFIX)))
             self._collect_superseded()
             (self._root / "WRITING").unlink(missing_ok=True)
         self._log.append(self._version, self._modified, txn.activity, txn.changes)
@@ -568,8 +573,38 @@ class OxigraphStore:
         return None if self._root is None else self._snapshot_dir(self._version)
 
     def _set_reader(self, checkpoint: Path) -> None:
-        self._reader = ox.Store.read_only(str(checkpoint))
-        self._reader_at = (str(checkpoint), self._reader)  # replaced in one step: consistent
+        reader = ox.Store.read_only(str(checkpoint))
+        public = self._public_view(checkpoint, reader)
+        public_reader = reader if public == checkpoint else ox.Store.read_only(str(public))
+        self._reader = reader
+        # each pair is replaced in one step, so a reader sees a path with its own handle
+        self._reader_at = (str(checkpoint), reader)
+        self._public_at = (str(public), public_reader)
+
+    def _public_view(self, checkpoint: Path, reader: ox.Store) -> Path:
+        """``checkpoint`` without the withheld graphs (personal data), made once per version.
+
+        Public queries then read the union of all graphs of this copy — one index scan —
+        instead of naming every public graph in the query's dataset, which costs ~10x per
+        pattern (measured: 1.5 ms instead of 0.14 ms for a two-pattern lookup at 1M triples).
+        """
+        withheld = [g for g in reader.named_graphs()
+                    if isinstance(g, ox.NamedNode) and self.config.is_withheld(g.value)]
+        if not withheld or self.read_only:
+            return checkpoint
+        public = checkpoint.with_name(checkpoint.name + PUBLIC_SUFFIX)
+        if not public.exists():
+            tmp = public.with_name(public.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            reader.backup(str(tmp))
+            copy = ox.Store(str(tmp))
+            for graph in withheld:
+                copy.remove_graph(graph)
+            copy.flush()
+            del copy
+            gc.collect()
+            os.replace(tmp, public)
+        return public
 
     def reader(self) -> ox.Store:
         """The read-only handle of the current version (hold it for a consistent view)."""
@@ -584,9 +619,15 @@ class OxigraphStore:
         return {"default_graph": [ox.DefaultGraph(), *public], "named_graphs": public}
 
     def query(self, sparql: str, **dataset: object) -> object:
-        """Run a trusted, bounded query in-process (pages, VoID); user queries use execute."""
-        arguments = dataset or self.dataset_arguments()
-        return self._reader.query(sparql, **arguments)  # type: ignore[arg-type]
+        """Run a trusted, bounded query in-process (pages, VoID); user queries use execute.
+
+        Without ``dataset`` the default graph is the union of the public graphs.
+        """
+        if dataset:
+            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
+        if self._root is not None and self._public_at[1] is not self._reader:
+            return self._public_at[1].query(sparql, use_default_graph_as_union=True)
+        return self._reader.query(sparql, **self.dataset_arguments())  # type: ignore[arg-type]
 
     def named_graphs(self, public: bool = True) -> list[str]:
         graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
@@ -634,7 +675,10 @@ class OxigraphStore:
 
         if self._root is None:
             return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
-        checkpoint, handle = self._reader_at  # the newest published version, with its handle
+        dataset = getattr(job, "dataset", None)
+        hides = bool(dataset and (dataset.withheld or dataset.withheld_prefixes))
+        # the newest published version (without the withheld graphs if the job hides them)
+        checkpoint, handle = self._public_at if hides else self._reader_at
         pool = executor.pool_for(self, self.config.query_workers)
         return pool.execute(  # type: ignore[arg-type]
             checkpoint, job, timeout or self.config.query_timeout, local=(checkpoint, handle)

@@ -2,8 +2,8 @@
 
     python bench/run_all.py [--scales 1M 5M] [--skip load queries ...]
 
-Runs bench/load.py (table 1, the loader engineer's script, if present), queries.py (2),
-concurrency.py (3), pages.py (4) and validation.py (5) as subprocesses, each printing its own
+Runs bench/load.py (table 1), queries.py (2), concurrency.py (3), pages.py (4) and
+validation.py (5) as subprocesses, each printing its own
 table (machine, versions, command); the tables are collected from bench/out/*.md and written,
 with bench/targets.md (the verdicts, written by hand from the figures), to bench/RESULTS.md.
 A script that fails is reported as "not measured" with its error, never left out silently.
@@ -21,30 +21,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 BENCH = common.REPO / "bench"
+# scripts that only print their table: run_all wraps their output into a section
+PRINTED = {
+    "load": "Table 1 — load throughput",
+    "http_select": "Table 3b — small SELECT, Corridor vs the minimal app on in-memory data "
+                   "(20k triples)",
+}
 
 
 def steps(scales: list[str]) -> list[tuple[str, str, list[str]]]:
     """(step name, section file stem, argv)."""
     py = sys.executable
     out: list[tuple[str, str, list[str]]] = []
-    if (BENCH / "load.py").exists():
-        for s in scales:
-            if s.upper() == "1M":  # the target is stated at 1M; 5M loads take minutes each
-                out.append(
-                    (
-                        "load",
-                        f"load-{s.lower()}",
-                        [py, str(BENCH / "load.py"), "--triples", str(common_count(s))],
-                    )
-                )
+    for s in scales:
+        out.append(("load", f"load-{s.lower()}",
+                    [py, str(BENCH / "load.py"), "--triples", str(common_count(s))]))
     out.append(("queries", "queries", [py, str(BENCH / "queries.py"), "--triples", *scales]))
-    out.append(
-        (
-            "concurrency",
-            f"concurrency-{scales[0].lower()}",
-            [py, str(BENCH / "concurrency.py"), "--triples", scales[0]],
-        )
-    )
+    for s in scales:
+        out.append(("concurrency", f"concurrency-{s.lower()}",
+                    [py, str(BENCH / "concurrency.py"), "--triples", s]))
+    out.append(("http_select", "http-select",
+                 [py, str(BENCH / "http_select.py"), "--seconds", "3"]))
     for s in scales:
         out.append(("pages", f"pages-{s.lower()}", [py, str(BENCH / "pages.py"), "--triples", s]))
     out.append(
@@ -74,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         if name not in args.skip:
             print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
             run = subprocess.run(cmd, cwd=common.REPO, capture_output=True, text=True)
-            if name == "load" and run.returncode == 0:
+            if name in PRINTED and run.returncode == 0:
                 common.write_section(
-                    stem, "### Table 1 — load throughput\n\n```\n" + run.stdout.strip() + "\n```\n"
+                    stem, f"### {PRINTED[name]}\n\n```\n" + run.stdout.strip() + "\n```\n"
                 )
             elif run.returncode != 0:
                 tail = (run.stderr or run.stdout).strip().splitlines()[-3:]

@@ -16,7 +16,6 @@ in the metadata graph. Withheld (personal) graphs answer 404 to reads.
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from urllib.parse import quote, urljoin
 
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import auth, conneg, provenance
+from . import auth, conneg, provenance, streaming
 from .context import get_config, get_store
 from .errors import error_response, method_not_allowed
 from .sparql import no_content, rejected
@@ -112,11 +111,13 @@ def _get(graph: str | None) -> Response:
     chosen = conneg.canonical_rdf_type(chosen) if chosen else None
     if chosen not in GRAPH_TYPES:
         return error_response(406, f"this endpoint offers {', '.join(GRAPH_TYPES)}")
-    out = io.BytesIO()
     source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-    store.reader().dump(out, conneg.RDF_FORMATS[chosen], from_graph=source)
+    reader, format = store.reader(), conneg.RDF_FORMATS[chosen]
+    body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
     content_type = chosen + ("; charset=utf-8" if chosen != "application/ld+json" else "")
-    response = Response(out.getvalue(), status=200, content_type=content_type)
+    response = Response(body, status=200, content_type=content_type)
+    if not isinstance(body, bytes):  # a large graph streams: keep werkzeug from buffering it
+        response.direct_passthrough = True
     response.headers["Vary"] = "Accept"
     return response
 

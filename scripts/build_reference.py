@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the reference graphs in ``data/reference/`` from the shared code lists.
 
-Inputs (see ``../shared/reference/README.md`` for their provenance and licences):
+Inputs, copied from ``../shared/reference/`` into ``scripts/reference-sources/`` so that the build
+(and its test) runs from any clone; their provenance and licences are in that folder's README.md:
 
 * ``eforms-country.gc`` + ``countries.csv``      -> ``countries.ttl``
 * ``eforms-nuts-2021.gc`` + ``countries.csv``    -> ``nuts-2021.ttl``
@@ -33,7 +34,7 @@ from pathlib import Path
 from rdflib import Graph, Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+DEFAULT_REFERENCE = REPO_ROOT / "scripts" / "reference-sources"  # copies of ../shared/reference
 DEFAULT_OUTPUT = REPO_ROOT / "data" / "reference"
 DEFAULT_BASE = "https://w3id.org/corridor/"
 
@@ -543,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         "--reference",
         type=Path,
         default=DEFAULT_REFERENCE,
-        help="directory with the shared code lists (default: ../shared/reference)",
+        help="directory with the code lists (default: scripts/reference-sources, the copies of "
+        "the shared code lists this build uses; their provenance is in its README.md)",
     )
     parser.add_argument(
         "--output",

@@ -1,12 +1,16 @@
 """Load throughput: `corridor load` with and without validation vs pyoxigraph's bulk_load.
 
     python bench/load.py --triples 1000000
+    python bench/load.py --file bench/out/1m.nt      # an existing N-Triples file (generate.py)
 
 Builds a store holding the bundled ontology, shapes and data (as `corridor serve` does on first
-start), writes a synthetic N-Triples file of conforming projects (bench/generate.py when it
-exists, else the generator of bench/validation_speed.py), then loads that file into three copies
+start), writes a synthetic N-Triples file of conforming projects (the generator of
+bench/validation_speed.py) unless ``--file`` names one, then loads that file into three copies
 of the store: pyoxigraph ``Store.bulk_load`` (no checks, no provenance), ``corridor load
---no-validate`` and ``corridor load`` (SHACL on the touched nodes), and prints one table.
+--no-validate`` and ``corridor load`` (validated), and prints one table. Files of at least
+``loader.FAST_PATH_BYTES`` take the loader's fast path (Rust bulk_load into the scratch copy,
+whole-store SHACL on an in-memory copy in parallel). All stores live in one temporary folder
+(``--tmp``, default bench/out) so that every load writes to the same filesystem.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import contextlib
 import gc
 import io
+import os
 import platform
 import random
 import shutil
@@ -39,6 +44,7 @@ from validation_speed import (  # noqa: E402
     project_triples,
 )
 
+from server import loader  # noqa: E402
 from server.cli import main as corridor  # noqa: E402
 from server.config import Config  # noqa: E402
 from server.loader import load_bundled  # noqa: E402
@@ -79,12 +85,16 @@ def quiet_cli(*argv: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--file", type=Path, help="load this N-Triples file instead")
+    parser.add_argument("--tmp", type=Path, default=REPO / "bench" / "out",
+                        help="folder for the temporary stores (same filesystem for all)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-validation", action="store_true",
                         help="only bulk_load and corridor load --no-validate")
     args = parser.parse_args()
     graph = f"{BASE}graph/bench"
-    with tempfile.TemporaryDirectory() as tmp:
+    args.tmp.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="load-bench-", dir=args.tmp) as tmp:
         tmp = Path(tmp)
         base_dir = tmp / "base"
         base = open_store(Config(store_dir=base_dir))
@@ -92,18 +102,26 @@ def main() -> None:
         regions = nuts3_regions(base.reader())
         base = None
         gc.collect()
-        data = tmp / "bench.nt"
-        n = write_synthetic(data, args.triples, regions, args.seed)
+        if args.file:
+            data = args.file.resolve()
+            with open(data, "rb") as lines:
+                n = sum(1 for line in lines if line.strip() and not line.startswith(b"#"))
+        else:
+            data = tmp / "bench.nt"
+            n = write_synthetic(data, args.triples, regions, args.seed)
         size = data.stat().st_size
 
         def copy(name: str) -> Path:
             shutil.copytree(base_dir, tmp / name)
             return tmp / name
 
-        print(f"# Load throughput ({platform.node()}, Python {platform.python_version()})")
-        print(f"command: python bench/load.py --triples {args.triples}")
-        print(f"file: {n} triples, {size / 1e6:.0f} MB N-Triples, into a store holding the "
-              "bundled data\n")
+        print(f"# Load throughput ({platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+              f"Python {platform.python_version()}, pyoxigraph {ox.__version__})")
+        print(f"command: python {' '.join(sys.argv)}")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        fast = size >= loader.FAST_PATH_BYTES
+        print(f"file: {data.name}, {n} triples, {size / 1e6:.0f} MB N-Triples, into a store "
+              f"holding the bundled data; loader fast path: {'yes' if fast else 'no'}\n")
         print(f"| {'load':30} | {'seconds':>8} | {'triples/s':>10} | {'vs bulk_load':>12} |")
         print(f"|{'-' * 32}|{'-' * 10}|{'-' * 12}|{'-' * 14}|", flush=True)
         reference = 0.0
@@ -127,7 +145,8 @@ def main() -> None:
             checked = copy("checked")
             t, _ = timed(lambda: quiet_cli("--store", str(checked), "load", "--graph", graph,
                                            str(data)))
-            row("corridor load (SHACL)", t)
+            row("corridor load (validated)", t)
+        print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

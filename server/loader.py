@@ -3,6 +3,11 @@
 A load parses each file into a scratch copy of the store (see ``store.Transaction``), validates
 the scratch copy with SHACL on the IRIs the file touches, and only then swaps it in. The
 metadata graph records where every graph came from (see server/provenance.py).
+
+Big triple files (``FAST_PATH_BYTES``) take a fast path with the same guarantees: pyoxigraph's
+Rust ``bulk_load`` writes the scratch copy while a thread validates an in-memory copy of the
+store plus the file as a whole (or, for a big store, the scratch copy itself is validated as a
+whole), and the change log records one whole-graph change per file.
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ import gzip
 import hashlib
 import os
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +29,19 @@ import pyoxigraph as ox
 
 from . import provenance
 from .store import OxigraphStore, StoreError, Transaction, WriteCheck, WriteRejected
+
+FAST_PATH_BYTES = 20_000_000
+"""Files at least this big (on disk, compressed or not) are loaded by the fast path."""
+
+MEMORY_VALIDATION_MAX_QUADS = 2_000_000
+"""The fast path validates an in-memory copy (in parallel with the write) when the store holds
+at most this many quads; a bigger store is validated on the scratch copy on disk."""
+
+MEMORY_VALIDATION_MAX_BYTES = 1_000_000_000
+"""... and when the (uncompressed) files of the load are at most this big (~6M triples)."""
+
+FAST_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML,
+                ox.RdfFormat.JSON_LD)
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -168,6 +189,81 @@ class _Progress:
             sys.stderr.flush()
 
 
+class _Phases:
+    """The fast path's progress bar on stderr (only when it is a terminal).
+
+    The Rust loader reads the file itself, so the bar follows the read offset of its file
+    descriptor (``/proc/self/fdinfo``, where available) and then names the later phases.
+    """
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total = label, max(total, 1)
+        self.enabled = sys.stderr.isatty()
+        self.name, self.watch, self.position = "", [], 0
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if self.enabled:
+            self._ticker = threading.Thread(target=self._tick, daemon=True)
+            self._ticker.start()
+
+    def phase(self, name: str, watch: list[Path] | None = None) -> None:
+        self.name, self.watch = name, watch or []
+        if self.watch:
+            self.position, self.total = 0, max(sum(_size(p) for p in self.watch), 1)
+        self.draw()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.25):
+            self.draw()
+
+    def draw(self) -> None:
+        if not self.enabled or not self.name:
+            return
+        if self.name in ("writing", "decompressing"):
+            if self.watch:
+                self.position = _read_offset(self.watch) or self.position
+            done = min(self.position / self.total, 1.0)
+        else:
+            done = 1.0
+        bar = "#" * int(done * 30)
+        seconds = time.monotonic() - self.started
+        with self._lock:
+            if self.enabled:
+                sys.stderr.write(f"\r{self.label} [{bar:<30}] {done:4.0%} {self.name:<13}"
+                                 f" {seconds:5.0f}s")
+                sys.stderr.flush()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        with self._lock:
+            if self.enabled:
+                sys.stderr.write("\r" + " " * (len(self.label) + 60) + "\r")
+                sys.stderr.flush()
+            self.enabled = False
+
+
+def _read_offset(paths: list[Path]) -> int | None:
+    """How far this process has read into one of ``paths`` (Linux /proc), else None."""
+    wanted = {str(p.resolve()) for p in paths}
+    offsets = []
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}") in wanted:
+                    with open(f"/proc/self/fdinfo/{fd}") as info:
+                        offsets += [int(line.split()[1]) for line in info
+                                    if line.startswith("pos:")]
+            except OSError:
+                continue
+    except OSError:
+        return None
+    return min(offsets) if offsets else None
+
+
 def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     """Quads of a file; errors become :class:`InputError` with file:line:column."""
     try:
@@ -248,6 +344,8 @@ def load_files(
         return results
     validator = None if check is None else store.validator()
     activity = "load " + ", ".join(s.path.name for s, _ in pending[:3])
+    if _use_fast_path([s for s, _ in pending]):
+        return results + _load_fast(store, pending, activity, replace, check, dry_run, agent)
     try:
         with store.transaction(activity[:200], check=_always(check)) as txn:
             for source, sha in pending:
@@ -379,3 +477,187 @@ def load_bundled(store: OxigraphStore, validate: bool = True, strict: bool = Fal
                     agent=provenance.default_agent(), prior_sources=[],
                 )
             txn.set_graph_metadata(meta, graph)
+
+
+# ---------------------------------------------------------------------------- the fast path
+# A big triple file is written by pyoxigraph's Rust bulk loader into the transaction's scratch
+# copy (no per-quad Python) while, in a thread, an in-memory copy of the store plus the same
+# file is validated as a whole. Both hold the same quads, so the verdict on the copy is the
+# verdict on the scratch copy. bulk_load releases the GIL, so the two really run in parallel.
+# It is given a path, never a Python file object: reading through Python would take the GIL
+# for every chunk and crawl while the validation thread runs.
+
+
+def _use_fast_path(sources: list[Source]) -> bool:
+    """A load takes the fast path when one file is big and every file is a triple file."""
+    if not all(s.format in FAST_FORMATS for s in sources):
+        return False
+    return any(_size(s.path) >= FAST_PATH_BYTES for s in sources)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _Verdict:
+    """The transaction's check, skipped once the fast path has validated the same quads."""
+
+    def __init__(self, check: WriteCheck) -> None:
+        self.check, self.decided = check, False
+
+    def __call__(self, scratch: ox.Store, focus: frozenset[str] | None) -> None:
+        if not self.decided:
+            self.check(scratch, focus)
+
+
+class _MemoryCheck(threading.Thread):
+    """Validates (store content + files) in memory while the main thread writes the scratch copy."""
+
+    def __init__(
+        self, reader: ox.Store, files: list[tuple[Source, Path]], replace: bool,
+        check: WriteCheck, base_iri: str,
+    ) -> None:
+        super().__init__(name="corridor-load-validation", daemon=True)
+        self.reader, self.files, self.replace = reader, files, replace
+        self.check, self.base_iri = check, base_iri
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            memory = ox.Store()
+            memory.bulk_extend(self.reader.quads_for_pattern(None, None, None, None))
+            self.reader = None  # type: ignore[assignment]
+            for source, path in self.files:
+                graph = ox.NamedNode(source.graph)
+                if self.replace:
+                    memory.clear_graph(graph)
+                memory.bulk_load(path=str(path), format=source.format, to_graph=graph,
+                                 base_iri=self.base_iri)
+            self.check(memory, None)
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            self.error = e
+
+
+def _load_fast(
+    store: OxigraphStore, pending: list[tuple[Source, str]], activity: str, replace: bool,
+    check: WriteCheck | None, dry_run: bool, agent: str | None,
+) -> list[LoadResult]:
+    """Load big triple files with ``bulk_load``; same guarantees as the per-quad path."""
+    validator = None if check is None else store.validator()
+    verdict = _Verdict(_always(check))
+    root = getattr(store, "_root", None)
+    total = sum(_size(s.path) for s, _ in pending)
+    progress = _Phases(pending[0][0].path.name, total)
+    started = provenance.now()
+    shas = {source.path: sha for source, sha in pending}
+    results: list[LoadResult] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="load-", dir=root) as tmp:
+            files = _plain_files(pending, Path(tmp), progress)
+            with store.transaction(activity[:200], check=verdict) as txn:
+                results = _write_fast(txn, files, replace, check, verdict, progress)
+                _record_provenance(txn, results, shas, started, replace, validator, agent)
+                if dry_run:
+                    raise _DryRun
+                progress.phase("publishing")
+    except _DryRun:
+        pass
+    finally:
+        progress.close()
+    return results
+
+
+def _plain_files(
+    pending: list[tuple[Source, str]], tmp: Path, progress: _Phases
+) -> list[tuple[Source, str, Path]]:
+    """The files as bulk_load reads them: a gzipped file is decompressed next to the store."""
+    files = []
+    for i, (source, sha) in enumerate(pending):
+        path = source.path
+        if path.suffix.lower() == ".gz":
+            progress.phase("decompressing")
+            path = tmp / f"{i}.{source.format.file_extension}"
+            _gunzip(source.path, path, progress)
+        files.append((source, sha, path))
+    return files
+
+
+def _gunzip(source: Path, target: Path, progress: _Phases) -> None:
+    try:
+        with open(source, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped, \
+                open(target, "wb") as out:
+            while chunk := unzipped.read(1 << 20):
+                out.write(chunk)
+                progress.position = raw.tell()
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        reason = getattr(e, "strerror", None) or e
+        raise InputError(f"{source}: cannot read: {reason}") from None
+
+
+def _write_fast(
+    txn: Transaction, files: list[tuple[Source, str, Path]], replace: bool,
+    check: WriteCheck | None, verdict: _Verdict, progress: _Phases,
+) -> list[LoadResult]:
+    """Write the files into the scratch copy and validate them (in parallel when it fits)."""
+    store, config = txn._store, txn._store.config
+    reader = store.reader()
+    in_memory = (
+        check is not None
+        and sum(_size(path) for _, _, path in files) <= MEMORY_VALIDATION_MAX_BYTES
+        and len(reader) <= MEMORY_VALIDATION_MAX_QUADS
+    )
+    worker = None
+    if in_memory:
+        pairs = [(source, path) for source, _, path in files]
+        worker = _MemoryCheck(reader, pairs, replace, check, config.base_iri)  # type: ignore[arg-type]
+        worker.start()
+    results = []
+    try:
+        progress.phase("writing", watch=[path for _, _, path in files])
+        for source, _, path in files:
+            before = 0 if replace else _count(txn.primary, source.graph)
+            try:
+                txn.bulk_load_graph(source.graph, path, source.format, replace=replace,
+                                    base_iri=config.base_iri)
+            except SyntaxError as e:
+                raise InputError(_syntax_message(source.path, e)) from None
+            added = _count(txn.primary, source.graph) - before
+            results.append(LoadResult(source, triples=added, graphs=(source.graph,)))
+    finally:
+        if worker is not None:
+            progress.phase("validating")
+            worker.join()
+    if worker is not None and worker.error is not None:
+        error = worker.error
+        if isinstance(error, SyntaxError):  # the main thread saw the same file
+            raise InputError(_syntax_message(files[0][0].path, error)) from None
+        raise error
+    if check is not None and not in_memory:
+        progress.phase("validating")
+        check(txn.primary, None)
+    verdict.decided = True
+    return results
+
+
+def _record_provenance(
+    txn: Transaction, results: list[LoadResult], shas: dict[Path, str], started: datetime,
+    replace: bool, validator: object | None, agent: str | None,
+) -> None:
+    """The same provenance as :func:`_write` records, per loaded file."""
+    config = txn._store.config
+    for result in results:
+        graph, source = result.source.graph, result.source
+        meta = provenance.load_quads(
+            config, graph, source.path.name, shas[source.path],
+            triples_in_file=result.triples,
+            triples_in_graph=_count(txn.primary, graph),
+            started=started,
+            shapes_version=getattr(validator, "version", None),
+            agent=agent or provenance.default_agent(),
+            prior_sources=[] if replace
+            else provenance.prior_sources(txn.primary, config, graph),
+        )
+        txn.set_graph_metadata(meta, graph, replace_all=replace)

@@ -140,6 +140,25 @@ class Transaction:
             self._record(graph, subjects)
             return added
 
+    def bulk_load_graph(
+        self, graph: str, path: str | Path, format: ox.RdfFormat, *, replace: bool = False,
+        base_iri: str | None = None,
+    ) -> None:
+        """Load a triple file into ``graph`` with pyoxigraph's Rust bulk loader (big files).
+
+        No per-quad Python, so the touched subjects are unknown: the focus becomes the whole
+        store and the change log gets one whole-graph entry ``(graph, None)``. ``bulk_load`` is
+        not atomic; use it under a check (a scratch copy, discarded on any error). Raises
+        ``SyntaxError`` (with ``lineno``/``offset``) on malformed input.
+        """
+        g = ox.NamedNode(graph)
+        self._touch()
+        if replace:
+            self.primary.clear_graph(g)
+        self.primary.bulk_load(path=str(path), format=format, to_graph=g, base_iri=base_iri)
+        self._note_focus(set(), True)
+        self._record(graph, set())
+
     def drop_graph(self, graph: str, check: WriteCheck | None = None) -> None:
         g = ox.NamedNode(graph)
         if not self.primary.contains_named_graph(g):

@@ -47,6 +47,78 @@ def write_change(path: Path, seed: int = 42) -> tuple[int, list[str]]:
     return len(lines), subjects
 
 
+class StageTimes:
+    """Wall-clock time of chosen methods, per call, by wrapping them on the instance."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+        self._wrapped: list[tuple[object, str]] = []
+        self.active = False  # only calls made while active are counted
+
+    def wrap(self, obj: object, name: str, label: str) -> None:
+        original = getattr(obj, name)
+        self.times[label] = []
+
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                if self.active:
+                    self.times[label].append(time.perf_counter() - start)
+
+        setattr(obj, name, timed)
+        self._wrapped.append((obj, name))
+
+    def unwrap(self) -> None:
+        for obj, name in self._wrapped:
+            delattr(obj, name)  # the class attribute shows through again
+        self._wrapped.clear()
+
+    def rows(self) -> list[list[str]]:
+        return [
+            [label, common.ms(common.p50(t)) if t else "–", common.ms(max(t, default=None))]
+            for label, t in self.times.items()
+        ]
+
+
+def time_cli(store_dir: Path, graph: str, change: Path, runs: int) -> list[float]:
+    """`corridor load FILE` end to end in its own process, then the graph is dropped again.
+
+    Run before this process opens the store: RocksDB allows one process per store folder.
+    """
+    cli_times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "load",
+                "--store",
+                str(store_dir),
+                "--graph",
+                graph,
+                str(change),
+            ],
+            cwd=common.REPO,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"corridor load failed ({done.returncode}): {done.stderr[-2000:]}")
+        cli_times.append(time.perf_counter() - start)
+        subprocess.run(
+            [sys.executable, "-m", "server.cli", "drop", "--store", str(store_dir), graph],
+            cwd=common.REPO,
+            check=True,
+            capture_output=True,
+        )
+
+    return cli_times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", default="5M")
@@ -63,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     from server.store import open_store
 
     config = Config(store_dir=store_dir)
-    store = open_store(config)
     graph = config.graph_iri("bench-change")
+    cli_times = time_cli(store_dir, graph, change, min(3, args.runs) if args.cli else 0)
+    store = open_store(config)
     quads = list(ox.parse(path=str(change), format=ox.RdfFormat.N_TRIPLES))
     validator = store.validator()
 
@@ -86,45 +159,27 @@ def main(argv: list[str] | None = None) -> int:
     del scratch
     shutil.rmtree(scratch_dir, ignore_errors=True)
 
-    # the whole validated write through the store interface
+    # the whole validated write through the store interface, with where its time goes
     write_times = []
+    stages = StageTimes()
+    stages.wrap(store, "_make_scratch", "scratch checkpoint (RocksDB backup of the primary)")
+    stages.wrap(validator, "expand_focus", "SHACL: expand the focus one hop")
+    stages.wrap(validator._compiled, "run", "SHACL: target members + check queries")
+    stages.wrap(validator, "validate_store", "SHACL: whole check (expand + queries)")
+    stages.wrap(store, "_adopt_scratch", "adopt the scratch copy as the primary")
+    stages.wrap(store, "_commit", "publish: snapshot checkpoint, state, change log")
     for _ in range(args.runs):
+        stages.active = True
         start = time.perf_counter()
         with store.transaction("bench: one project", check=store.shacl_check()) as txn:
             txn.add_to_graph(graph, quads)
         write_times.append(time.perf_counter() - start)
+        stages.active = False
         print(f"validated write: {write_times[-1]:.3f} s", file=sys.stderr, flush=True)
         with store.transaction("bench: undo") as txn:
             txn.drop_graph(graph)
+    stages.unwrap()
     del store
-
-    # corridor load end to end (own process), then drop the graph again
-    cli_times = []
-    for _ in range(min(3, args.runs) if args.cli else 0):
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "load",
-                "--store",
-                str(store_dir),
-                "--graph",
-                graph,
-                str(change),
-            ],
-            cwd=common.REPO,
-            check=True,
-            capture_output=True,
-        )
-        cli_times.append(time.perf_counter() - start)
-        subprocess.run(
-            [sys.executable, "-m", "server.cli", "drop", "--store", str(store_dir), graph],
-            cwd=common.REPO,
-            check=True,
-            capture_output=True,
-        )
 
     # the raw engine: load the file into a checkpoint copy, no checks
     raw_dir = common.OUT / "scratch-raw"
@@ -172,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         f"subjects) into a {args.triples}-triple store"
     )
     text += "\n" + common.table(["path", "p50", "max", "note"], rows)
+    text += "\n\nWhere the validated write's time goes (p50 per write):\n\n"
+    text += common.table(["stage", "p50", "max"], stages.rows())
     print(text)
     common.write_section(f"validation-{args.triples.lower()}", text)
     return 0

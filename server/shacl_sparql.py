@@ -148,18 +148,26 @@ class CompiledShapes:
     def queries(self, store: ox.Store, focus: list[str] | None) -> list[tuple[str, list[Check]]]:
         """The SELECTs to run, each with the checks whose results it returns."""
         closure = _subclass_closure(self.ontology_subclasses + _store_subclasses(store))
-        focus_values = ""
+        focus_values = all_focus = ""
         if focus is not None:
-            focus_values = "VALUES ?this { " + " ".join(f"<{f}>" for f in focus) + " }"
+            all_focus = "VALUES ?this { " + " ".join(f"<{f}>" for f in focus) + " }"
         out = []
         for shape in self.shapes:
             target = _target_pattern(shape.target, closure)
             if target is None:
                 continue
             member = _membership(shape.target, closure)
+            if focus is not None:
+                # start from the focus nodes that are targets: the checks then do index
+                # lookups from a bound ?this instead of enumerating the whole target first
+                members = _focus_members(store, all_focus, member)
+                if not members:
+                    continue
+                focus_values = "VALUES ?this { " + " ".join(members) + " }"
+                target = ""
             # few targets (or a focus): start from them; many: start from the data and keep
             # only violators, so a valid graph costs one scan per predicate
-            target_first = bool(focus_values) or _is_small(store, target)
+            target_first = focus is not None or _is_small(store, target)
             by_pattern: dict[str, list[Check]] = {}
             missing: list[Check] = []
             for check in shape.checks:
@@ -177,7 +185,11 @@ class CompiledShapes:
             for check in missing:
                 if check.condition.startswith("NOT EXISTS "):  # hash anti-join: MINUS
                     absent = _with_classes(check.condition.removeprefix("NOT EXISTS "), closure)
-                    query = f"SELECT ?this WHERE {{ {focus_values} {target} MINUS {absent} }}"
+                    if focus is not None:  # few bound nodes: a lookup each beats a scan
+                        query = (f"SELECT ?this WHERE {{ {focus_values} "
+                                 f"FILTER NOT EXISTS {absent} }}")
+                    else:
+                        query = f"SELECT ?this WHERE {{ {target} MINUS {absent} }}"
                     out.append((query, [check]))
             if flagged:
                 out.append((_missing_query(flagged, target, focus_values, closure), flagged))
@@ -544,6 +556,13 @@ def _membership(target: Target, closure: dict[str, set[str]]) -> str:
 
 def _with_classes(text: str, closure: dict[str, set[str]]) -> str:
     return _CLASS_HOOK.sub(lambda m: _class_values("?vt", closure[m.group(1)]), text)
+
+
+def _focus_members(store: ox.Store, focus_values: str, member: str) -> list[str]:
+    """The focus nodes (as SPARQL terms) that are targets of a shape; one cheap query."""
+    rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {focus_values} FILTER({member}) }}",
+                       use_default_graph_as_union=True)
+    return sorted(str(row["this"]) for row in rows)
 
 
 SMALL_TARGET = 2000

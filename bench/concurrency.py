@@ -12,6 +12,7 @@ this process with keep-alive connections, so at 16 clients the client shares the
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -52,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
     nt = common.ensure_data(args.triples)
-    store_dir = common.ensure_store(args.triples)
+    ready = common.ensure_store(args.triples)
+    # serve a private copy (shared with bench/pages.py): serving writes the search index and
+    # the figures into the store folder, and the ready store is read by others
+    store_dir = common.OUT / "work" / f"pages-{args.triples.lower()}"
+    if not (store_dir / "state.json").exists():
+        shutil.rmtree(store_dir, ignore_errors=True)
+        store_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(ready, store_dir)
     select_path = "/sparql?query=" + quote(first_project_select(nt))
     accept = "application/sparql-results+json"
     minimal: dict[int, dict[str, float]] = {}

@@ -9,9 +9,12 @@ from :mod:`server.stats` (once per store version), text search from :mod:`server
 from __future__ import annotations
 
 import json
+import logging
 import math
 import mimetypes
+import threading
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +32,46 @@ from flask import (
 )
 
 from . import labels as lbl
+from . import stats as figures
 from .config import REPO_ROOT
 from .context import get_config, get_store
 from .search import index_for
 from .stats import FACET_TITLES, FACETS, network, stats_for
 
 bp = Blueprint("browse", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
+
+
+@bp.record_once
+def _warm(state: Any) -> None:
+    """Start bringing the figures and the search index up to date when the app is made.
+
+    Only for stores on disk (a server): both are then kept in the store folder, so a restart
+    finds them ready and only catches up with the change log, in the background.
+    """
+    store = state.app.extensions.get("corridor.store")
+    if store is None or getattr(store, "_root", None) is None:
+        return
+    figures.warm(store)  # loads kept figures now; computes in its own thread if stale
+    threading.Thread(target=_warm_rest, args=(store,), name="corridor-warm", daemon=True).start()
+
+
+def _warm_rest(store: Any) -> None:
+    """One after the other (whole-graph work at once would add up in memory): the search
+    index, then the VoID and DCAT figures. Requests meanwhile use what is already there."""
+    from . import dcat, void
+
+    try:
+        index_for(store).ensure_current()
+        void.stats_for(store)
+        dcat.coverage(store)
+    except Exception:  # a store closed meanwhile (tests): the next request retries
+        log.exception("warming the pages failed")
 
 COR = "https://w3id.org/corridor/ontology#"
 LOCN = "http://www.w3.org/ns/locn#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 VENDOR_FILES = {
     "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
     "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
@@ -99,7 +132,11 @@ def resource_html(iri: str, description: Any = None) -> Response:
         return _page("not_found.html", status=404, title="Not found", iri=iri)
     langs = lbl.preferred_languages()
     more_incoming = getattr(description, "pages", 1) > 1
-    context = _resource_context(iri, outgoing, incoming, langs, more_incoming)
+    limit = INCOMING_LIMIT
+    if hasattr(description, "incoming_total"):
+        limit = max(limit, len(incoming))  # already one bounded page of describe()
+    context = _resource_context(iri, outgoing, incoming, langs, more_incoming, limit)
+    context["incoming_pages"] = _incoming_pages(iri, description)
     response = _page("resource.html", title=context["label"], **context)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Language"] = context["label_lang"] or "en"
@@ -130,12 +167,35 @@ def home() -> Response:
         "home.html",
         title="Corridor",
         counts=stats.counts,
+        figures_at=_figures_time(stats),
+        figures_version=stats.version,
         modified=store.modified,
         version=store.version,
         programmes=entry(programme_counts, "programme"),
         countries=sorted(entry(country_counts, "country"), key=lambda e: e["label"]),
         themes=entry(theme_counts, "theme"),
     )
+
+
+def _incoming_pages(iri: str, description: Any) -> dict[str, Any] | None:
+    """Where the previous and next pages of a long list of incoming links are."""
+    pages = getattr(description, "pages", 1)
+    if pages <= 1:
+        return None
+    page = description.page
+    return {
+        "page": page,
+        "pages": pages,
+        "total": description.incoming_total,
+        "prev": lbl.resource_url(iri, page=str(page - 1)) if page > 1 else None,
+        "next": lbl.resource_url(iri, page=str(page + 1)) if page < pages else None,
+    }
+
+
+def _figures_time(stats) -> datetime | None:
+    if stats.computed_at is None:
+        return None
+    return datetime.fromtimestamp(stats.computed_at, UTC)
 
 
 @bp.get("/resource")
@@ -164,11 +224,9 @@ def queries_json() -> Response:
 def search() -> Response:
     text = request.args.get("q", "").strip()[:200]
     page = _page_number()
-    hits = (
-        index_for(get_store()).search(text, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-        if text
-        else []
-    )
+    index = index_for(get_store())
+    hits = index.search(text, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE) if text else []
+    indexing = index.building  # results may miss the newest data (or be empty, the first time)
     more = len(hits) > PAGE_SIZE
     hits = hits[:PAGE_SIZE]
     langs = lbl.preferred_languages()
@@ -194,6 +252,7 @@ def search() -> Response:
                 "query": text,
                 "page": page,
                 "results": results,
+                "indexing": indexing,
                 "next": url_for("browse.search", q=text, page=page + 1, format="json")
                 if more
                 else None,
@@ -206,6 +265,7 @@ def search() -> Response:
         results=results,
         page=page,
         more=more,
+        indexing=indexing,
     )
 
 
@@ -237,28 +297,19 @@ def projects() -> Response:
     stats = stats_for(get_store())
     langs = lbl.preferred_languages()
     selected = {f: set(request.args.getlist(f)) for f in FACETS}
-    matching = stats.matching_projects({f: v for f, v in selected.items() if v})
     chosen = {f: v for f, v in selected.items() if v}
-    counts = (
-        stats.facet_counts(chosen)
-        if chosen
-        else stats.memo(("facet_counts",), lambda: stats.facet_counts({}))
-    )
-    facet_iris = [v for c in counts.values() for v in c if v.startswith(("http:", "https:"))]
-    labels = lbl.fetch_labels(list(matching) + facet_iris, langs)
+    key = tuple(sorted((f, tuple(sorted(v))) for f, v in chosen.items()))
+    counts = _bounded_memo(stats, ("facet_counts", key), lambda: stats.facet_counts(chosen))
     sort = request.args.get("sort", "label")
-    rows = [
-        {
-            "iri": p,
-            "label": lbl.label_or_name(p, labels),
-            "url": lbl.resource_url(p),
-            "start": stats.projects[p]["start"],
-            "end": stats.projects[p]["end"],
-            "budget": stats.projects[p]["budget"],
-        }
-        for p in matching
-    ]
-    rows = _sorted(rows, sort)
+    every = stats.memo(("rows", tuple(langs), sort), lambda: _project_rows(stats, langs, sort))
+    if chosen:
+        find = lambda: stats.matching_projects(chosen)  # noqa: E731
+        matching = set(_bounded_memo(stats, ("matching", key), find))
+        rows = [r for r in every if r["iri"] in matching]
+    else:
+        rows = every
+    shown = [v for c in counts.values() for v, _ in c.most_common(60)]
+    labels = lbl.fetch_labels([v for v in shown if v.startswith(("http:", "https:"))], langs)
     page = _page_number()
     total_pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     facets = []
@@ -281,6 +332,9 @@ def projects() -> Response:
     return _page(
         "projects.html",
         title="Projects",
+        figures_at=_figures_time(stats),
+        figures_version=stats.version,
+        version=get_store().version,
         rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         total=len(rows),
         page=page,
@@ -454,7 +508,8 @@ def _dedupe(items: list) -> list:
 
 
 def _resource_context(
-    iri: str, outgoing, incoming, langs: list[str], more_incoming: bool = False
+    iri: str, outgoing, incoming, langs: list[str], more_incoming: bool = False,
+    limit: int = INCOMING_LIMIT,
 ) -> dict[str, Any]:
     rdf_type = lbl.RDF_TYPE
     types = [o.value for p, o in outgoing if p == rdf_type and isinstance(o, ox.NamedNode)]
@@ -483,7 +538,8 @@ def _resource_context(
     link = lambda i: {"iri": i, "label": lbl.label_or_name(i, labels), "url": lbl.resource_url(i)}  # noqa: E731
     groups = _property_groups(outgoing, labels, link, langs)
     incoming_groups: dict[str, list] = defaultdict(list)
-    for s, p in incoming[:INCOMING_LIMIT]:
+    incoming = incoming[:limit]
+    for s, p in incoming:
         incoming_groups[p].append(link(s))
     incoming_list = [
         {"property": link(p), "values": sorted(v, key=lambda x: x["label"].lower())}
@@ -506,7 +562,7 @@ def _resource_context(
         "types": [link(t) for t in types],
         "groups": groups,
         "incoming": incoming_list,
-        "incoming_truncated": len(incoming) > INCOMING_LIMIT or more_incoming,
+        "incoming_truncated": len(incoming) >= limit or more_incoming,
         "related": extra,
         "place": place,
         "formats": formats,
@@ -608,8 +664,11 @@ def _v(row: Any, name: str) -> str | None:
 
 
 def _places(iri: str, outgoing, types: list[str]) -> dict[str, Any] | None:
-    """Countries (ISO alpha-3) the resource is in, for the small map; None if it has no place."""
-    stats = stats_for(get_store())
+    """Countries (ISO alpha-3) the resource is in, for the small map; None if it has no place.
+
+    Per-resource index lookups only: a resource page never waits for whole-graph figures.
+    """
+    reader = get_store().reader()
     countries = {
         o.value
         for p, o in outgoing
@@ -618,21 +677,30 @@ def _places(iri: str, outgoing, types: list[str]) -> dict[str, Any] | None:
     if f"{COR}Country" in types:
         countries.add(iri)
     if f"{COR}Project" in types:
-        countries |= stats.project_facets.get(iri, {}).get("country", set())
-    codes = sorted(stats.country_codes[c] for c in countries if c in stats.country_codes)
+        countries |= _partner_countries(iri)
+    codes = {}
+    for country in countries:
+        for code in lbl.public_objects(reader, country, f"{SKOS}notation"):
+            if isinstance(code, ox.Literal) and len(code.value) == 3 and code.value.isalpha():
+                codes[country] = code.value
+                break
     if not codes:
         return None
-    labels = lbl.fetch_labels(countries)
-    located = sorted(
-        (lbl.label_or_name(c, labels), stats.country_codes[c])
-        for c in countries
-        if c in stats.country_codes
-    )
+    labels = lbl.fetch_labels(codes)
+    located = sorted((lbl.label_or_name(c, labels), code) for c, code in codes.items())
     return {
         "codes": [code for _, code in located],
         "names": [name for name, _ in located],
         "numeric": [ISO_NUMERIC.get(code, "") for _, code in located],
     }
+
+
+def _partner_countries(project: str, limit: int = 2000) -> set[str]:
+    rows = get_store().query(
+        f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
+        f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
+    )
+    return {r["c"].value for r in rows}  # type: ignore[union-attr]
 
 
 def _types_of(iris: list[str]) -> dict[str, list[str]]:
@@ -694,6 +762,32 @@ def _instances_by_label(cls: str) -> list[str]:
     return [r["s"].value for r in get_store().query(query) if isinstance(r["s"], ox.NamedNode)]
 
 
+def _project_rows(stats, langs: list[str], sort: str) -> list[dict[str, Any]]:
+    """Every project as a list row, sorted; labels come with the figures (no lookups)."""
+    rows = []
+    for p, entry in stats.projects.items():
+        options = stats.project_labels.get(p)
+        if options:
+            label = min(options, key=lambda o: (lbl.language_rank(o[2], langs), o[0]))[1]
+        else:
+            label = lbl.label_or_name(p, {})
+        rows.append({"iri": p, "label": label, "url": lbl.resource_url(p),
+                     "start": entry["start"], "end": entry["end"], "budget": entry["budget"]})
+    return _sorted(rows, sort)
+
+
+NETWORK_NODES = 300  # the nodes in most projects: a browser draws no more usefully
+MEMO_SELECTIONS = 256  # facet selections remembered per version
+
+
+def _bounded_memo(stats, key: tuple, compute):
+    """``stats.memo`` for per-selection values, forgetting them all past a bound (memory)."""
+    if len(stats._memo) > MEMO_SELECTIONS and key not in stats._memo:
+        for old in [k for k in stats._memo if k[0] in ("facet_counts", "matching")]:
+            del stats._memo[old]
+    return stats.memo(key, compute)
+
+
 def _sorted(rows: list[dict], sort: str) -> list[dict]:
     key = sort.lstrip("-")
     reverse = sort.startswith("-")
@@ -710,8 +804,9 @@ def _sorted(rows: list[dict], sort: str) -> list[dict]:
 # ------------------------------------------------------------------ view data
 def _map_data_uncached() -> dict[str, Any]:
     stats = stats_for(get_store())
+    organisations, _ = stats.links()
     per_country: dict[str, set[str]] = defaultdict(set)
-    for org, entry in stats.organisations.items():
+    for org, entry in organisations.items():
         if entry["country"]:
             per_country[entry["country"]].add(org)
     labels = lbl.fetch_labels(list(per_country))
@@ -728,7 +823,7 @@ def _map_data_uncached() -> dict[str, Any]:
     ]
     countries.sort(key=lambda c: c["label"].lower())
     per_region: dict[str, set[str]] = defaultdict(set)
-    for org, entry in stats.organisations.items():
+    for org, entry in organisations.items():
         for region in entry["regions"]:
             per_region[region].add(org)
     region_labels = lbl.fetch_labels(list(per_region))
@@ -754,10 +849,11 @@ def _map_data_uncached() -> dict[str, Any]:
 
 def _network_data_uncached(level: str) -> dict[str, Any]:
     stats = stats_for(get_store())
-    nodes, edges = network(stats, level)
+    nodes, edges = network(stats, level, NETWORK_NODES)
     labels = lbl.fetch_labels(list(nodes))
     return {
         "level": level,
+        "limit": NETWORK_NODES,
         "nodes": [
             {
                 "id": n,

@@ -12,12 +12,10 @@ shapes (including the MDR vocabulary shapes).
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 import pyoxigraph as ox
 
 from .dumps import Dump, dumps_for
+from .stats import KeptFigures
 from .store import OxigraphStore
 from .void import LICENCE, dataset_iri
 
@@ -38,8 +36,6 @@ FILE_TYPES = {"nq": "NQUADS", "trig": "TRIG", "ttl": "RDF_TURTLE"}
 FILE_TYPE_LABELS = {"NQUADS": "N-Quads", "TRIG": "TriG", "RDF_TURTLE": "Turtle"}
 THEME_LABELS = {"REGI": "Regions and cities", "ECON": "Economy and finance",
                 "TECH": "Science and technology", "GOVE": "Government and public sector"}
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
-_lock = threading.Lock()
 
 
 def themes_for(graph_name: str) -> list[str]:
@@ -54,34 +50,68 @@ def themes_for(graph_name: str) -> list[str]:
 
 
 def coverage(store: OxigraphStore) -> dict[str | None, dict]:
-    """Per graph (None = everything): earliest start, latest end, countries linked to."""
-    with _lock:
-        cached = _cache.get(store)
-        if cached and cached[0] == store.version:
-            return cached[1]
-        result: dict[str | None, dict] = {}
-        rows = store.query(
-            "PREFIX schema: <https://schema.org/> SELECT ?g (MIN(?d) AS ?start) (MAX(?d) AS ?end) "
-            "{ GRAPH ?g { ?x schema:startDate|schema:endDate ?d } "
-            "FILTER(datatype(?d) = <http://www.w3.org/2001/XMLSchema#date>) } GROUP BY ?g")
-        for r in rows:  # type: ignore[attr-defined]
-            if r["start"] is not None:
-                result.setdefault(r["g"].value, {})["temporal"] = (r["start"].value, r["end"].value)
-        rows = store.query(
-            f"SELECT DISTINCT ?g ?c {{ GRAPH ?g {{ ?x ?p ?c }} FILTER(isIRI(?c) && "
-            f"STRSTARTS(STR(?c), {ox.Literal(COUNTRY_SCHEME + '/')})) }}")
-        for r in rows:  # type: ignore[attr-defined]
-            result.setdefault(r["g"].value, {}).setdefault("countries", set()).add(r["c"].value)
-        everything: dict = {"countries": set()}
-        for info in result.values():
-            everything["countries"] |= info.get("countries", set())
-            if "temporal" in info:
-                lo, hi = info["temporal"]
-                old = everything.get("temporal", (lo, hi))
-                everything["temporal"] = (min(lo, old[0]), max(hi, old[1]))
-        result[None] = everything
-        _cache[store] = (store.version, result)
-        return result
+    """Per graph (None = everything): earliest start, latest end, countries linked to.
+
+    Whole-graph work: computed once per version, kept in the store folder and refreshed in the
+    background after a commit (see :class:`stats.KeptFigures`)."""
+    return _kept.get(store)
+
+
+def warm(store: OxigraphStore) -> None:
+    """Start computing the coverage in the background if it is not current."""
+    _kept.warm(store)
+
+
+def _encode(result: dict[str | None, dict]) -> list:
+    return [
+        [graph, {"temporal": info.get("temporal"), "countries": sorted(info.get("countries", ()))}]
+        for graph, info in result.items()
+    ]
+
+
+def _decode(data: list) -> dict[str | None, dict]:
+    result: dict[str | None, dict] = {}
+    for graph, info in data:
+        entry: dict = {"countries": set(info["countries"])}
+        if info["temporal"] is not None:
+            entry["temporal"] = tuple(info["temporal"])
+        result[graph] = entry
+    return result
+
+
+def _compute_coverage(store: OxigraphStore) -> dict[str | None, dict]:
+    result: dict[str | None, dict] = {}
+    rows = store.query(
+        "PREFIX schema: <https://schema.org/> SELECT ?g (MIN(?d) AS ?start) (MAX(?d) AS ?end) "
+        "{ GRAPH ?g { ?x schema:startDate|schema:endDate ?d } "
+        "FILTER(datatype(?d) = <http://www.w3.org/2001/XMLSchema#date>) } GROUP BY ?g")
+    for r in rows:  # type: ignore[attr-defined]
+        if r["start"] is not None:
+            result.setdefault(r["g"].value, {})["temporal"] = (r["start"].value, r["end"].value)
+    rows = store.query(
+        f"SELECT DISTINCT ?g ?c {{ GRAPH ?g {{ ?x ?p ?c }} FILTER(isIRI(?c) && "
+        f"STRSTARTS(STR(?c), {ox.Literal(COUNTRY_SCHEME + '/')})) }}")
+    for r in rows:  # type: ignore[attr-defined]
+        result.setdefault(r["g"].value, {}).setdefault("countries", set()).add(r["c"].value)
+    everything: dict = {"countries": set()}
+    for info in result.values():
+        everything["countries"] |= info.get("countries", set())
+        if "temporal" in info:
+            lo, hi = info["temporal"]
+            old = everything.get("temporal", (lo, hi))
+            everything["temporal"] = (min(lo, old[0]), max(hi, old[1]))
+    result[None] = everything
+    return result
+
+
+_kept = KeptFigures(
+    "dcat-coverage", _compute_coverage, _encode, _decode, child="server.dcat:coverage_json"
+)
+
+
+def coverage_json(view: OxigraphStore) -> list:
+    """The coverage as JSON data (computed in a child process, see stats.run_in_child)."""
+    return _encode(_compute_coverage(view))
 
 
 def catalog_triples(store: OxigraphStore, root_url: str) -> list[ox.Triple]:

@@ -5,10 +5,17 @@ row per literal, so a hit knows its language. The index belongs to one store ver
 are applied incrementally from the store's change log (re-indexing only the changed resources);
 a change to a whole graph, or a very large change, rebuilds the index. Queries never scan the
 graph.
+
+For a store on disk the index is a file of the store folder (``search.sqlite``) tagged with the
+store version and change-log position it reflects, so a restart only catches up with the change
+log. Rebuilds run in a background thread; searches meanwhile use the previous index (or, when
+there is none yet, wait a moment and then answer empty with :attr:`SearchIndex.building` set).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sqlite3
 import threading
@@ -17,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .stats import is_large
 from .store import OxigraphStore
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -46,7 +54,11 @@ PLACE_PROPERTIES = (f"{LOCN}postName", f"{LOCN}fullAddress", f"{LOCN}adminUnitL2
 WEIGHTS = {"label": 10.0, "acronym": 12.0, "place": 4.0, "description": 1.0}
 FULL_REBUILD_AFTER = 5000
 TABLES = ("names", "texts")  # short fields (ranked fully) and descriptions (ranked per page)
-TEXT_CANDIDATES = 200  # changed resources beyond which a rebuild is cheaper
+TEXT_CANDIDATES = 200  # description hits ranked per query
+INDEX_FILE = "search.sqlite"  # in the store folder
+FIRST_WAIT = 2.0  # seconds a search may wait for a missing index (enough for small stores)
+log = logging.getLogger(__name__)
+builds = 0  # full builds in this process (tests prove a restart reuses the file)
 
 
 @dataclass(frozen=True)
@@ -71,37 +83,92 @@ class SearchIndex:
         self._next_row = 0
         self.version = -1
         self._seq = 0
+        self._worker: threading.Thread | None = None
+        if path is not None and path.exists():
+            self._open_existing(path)
+
+    @property
+    def building(self) -> bool:
+        """True while there is no index yet or a full build runs (searches then use the
+        previous index, if any)."""
+        return self._rebuilding or self._db is None
+
+    def _open_existing(self, path: Path) -> None:
+        """Adopt the index file a previous run left, at the version its tag records."""
+        try:
+            db = sqlite3.connect(str(path), check_same_thread=False)
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            self._next_row = db.execute("SELECT COALESCE(MAX(row), 0) FROM rows_of").fetchone()[0]
+            self.version, self._seq = int(meta["version"]), int(meta["seq"])
+            self._db = db
+        except (sqlite3.Error, KeyError, ValueError):
+            log.warning("ignoring the unreadable search index %s", path)
+            path.unlink(missing_ok=True)
+            self._db, self.version, self._seq = None, -1, 0
+
+    def warm(self) -> threading.Thread:
+        """Bring the index up to date in a background thread (returns it)."""
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            return worker
+
+        def run() -> None:
+            try:
+                self.ensure_current()
+            except Exception:  # a closed or deleted store: the next search retries
+                log.exception("updating the search index failed")
+
+        self._worker = threading.Thread(target=run, name="search-index", daemon=True)
+        self._worker.start()
+        return self._worker
 
     # --------------------------------------------------------------- maintenance
     def ensure_current(self, wait: bool = True) -> None:
         """Bring the index to the store's version (incrementally where possible).
 
-        With ``wait=False`` a caller that finds another thread updating the index returns at
-        once and searches the previous version instead of waiting.
+        With ``wait=False`` the caller never waits for whole-graph work: when another thread
+        holds the index, or a rebuild is needed and the index lives on disk, the rebuild goes
+        to a background thread and the caller searches the previous version meanwhile.
         """
         if self._db is not None and self.version == self.store.version:
             return
         if not self._maintenance.acquire(blocking=False):
-            if self._rebuilding and not wait and self._db is not None:
+            if not wait and self._db is not None and self._rebuilding:
                 return  # a full rebuild takes a while: search the previous version meanwhile
-            self._maintenance.acquire()
+            self._maintenance.acquire()  # an incremental update: short
+        background = False
         try:
-            if self._db is None:
-                self._rebuild()
+            if self.version == self.store.version and self._db is not None:
                 return
-            if self.version == self.store.version:
-                return
-            changes = self.store.changes_since(self._seq, FULL_REBUILD_AFTER + 1)
-            if len(changes) > FULL_REBUILD_AFTER or any(c.resource is None for c in changes):
-                self._rebuild()
+            changes = [] if self._db is None else self._pending_changes()
+            if changes is None or self._db is None:
+                if wait or self.path is None:
+                    self._rebuild()
+                else:
+                    background = True
                 return
             version = self.store.version
             self._reindex({c.resource for c in changes if c.resource})
-            if changes:
-                self._seq = changes[-1].seq
-            self.version = version
+            self._mark(version, changes[-1].seq if changes else self._seq)
         finally:
             self._maintenance.release()
+            if background:
+                self.warm()
+
+    def _pending_changes(self) -> list | None:
+        """Changes since the index's position, or None when a rebuild is cheaper or needed."""
+        changes = self.store.changes_since(self._seq, FULL_REBUILD_AFTER + 1)
+        if len(changes) > FULL_REBUILD_AFTER or any(c.resource is None for c in changes):
+            return None
+        return changes
+
+    def _mark(self, version: int, seq: int) -> None:
+        """Record the version and change-log position the index reflects (in the file too)."""
+        assert self._db is not None
+        with self._db_lock:
+            _write_meta(self._db, version, seq)
+            self._db.commit()
+            self.version, self._seq = version, seq
 
     def rebuild(self) -> None:
         """Rebuild the whole index from the store (searches go on against the old one)."""
@@ -109,13 +176,20 @@ class SearchIndex:
             self._rebuild()
 
     def _rebuild(self) -> None:
+        global builds
         version = self.store.version
         seq = self._last_seq()
         self._rebuilding = True
         try:
-            db = self._open_new()
+            builds += 1
+            db, building = self._open_new()
             self._fill(db, self._rows_for(None))
+            _write_meta(db, version, seq)
             db.commit()
+            if building is not None and self.path is not None:
+                db.close()
+                os.replace(building, self.path)
+                db = sqlite3.connect(str(self.path), check_same_thread=False)
         finally:
             self._rebuilding = False
         with self._db_lock:
@@ -125,16 +199,21 @@ class SearchIndex:
             old.close()
 
     def _last_seq(self) -> int:
-        log = getattr(self.store, "_log", None)
-        return log.last_seq() if log is not None else 0
+        log_ = getattr(self.store, "_log", None)
+        return log_.last_seq() if log_ is not None else 0
 
-    def _open_new(self) -> sqlite3.Connection:
+    def _open_new(self) -> tuple[sqlite3.Connection, Path | None]:
+        """A new empty index: in memory, or in a file that replaces the index once full."""
+        building = None
         target = ":memory:"
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            target = str(self.path.with_name(f"{self.path.stem}-{self.store.version}.sqlite"))
-            Path(target).unlink(missing_ok=True)
+            building = self.path.with_name(self.path.name + ".building")
+            building.unlink(missing_ok=True)
+            target = str(building)
         db = sqlite3.connect(target, check_same_thread=False)
+        if building is not None:
+            db.execute("PRAGMA journal_mode = OFF")  # a half-built file is thrown away anyway
         for table in TABLES:
             db.execute(
                 f"CREATE VIRTUAL TABLE {table} USING fts5(iri UNINDEXED, field UNINDEXED,"
@@ -142,7 +221,8 @@ class SearchIndex:
             )
         db.execute("CREATE TABLE rows_of (iri TEXT, tab TEXT, row INTEGER)")
         db.execute("CREATE INDEX rows_of_iri ON rows_of (iri)")
-        return db
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        return db, building
 
     def _reindex(self, resources: set[str]) -> None:
         assert self._db is not None
@@ -246,8 +326,14 @@ class SearchIndex:
         expression = match_expression(text)
         if not expression:
             return []
-        self.ensure_current(wait=False)
-        assert self._db is not None
+        if self._db is None and self.path is not None:
+            worker = self.warm()  # no index yet: build it in the background
+            if not is_large(self.store):  # a small store's is done in a moment
+                worker.join(FIRST_WAIT)
+        else:
+            self.ensure_current(wait=False)
+        if self._db is None:
+            return []
         with self._db_lock:
             rows = self._db.execute(
                 "SELECT iri, field, text, lang, bm25(names) FROM names"
@@ -270,6 +356,13 @@ class SearchIndex:
         return ranked[offset : offset + limit]
 
 
+def _write_meta(db: sqlite3.Connection, version: int, seq: int) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [("version", str(version)), ("seq", str(seq))],
+    )
+
+
 def match_expression(text: str) -> str:
     """An FTS5 query: each word of the user's text as a quoted prefix term, all required."""
     words = re.findall(r"\w+", text, flags=re.UNICODE)
@@ -287,20 +380,21 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-_indexes: dict[int, SearchIndex] = {}
 _indexes_lock = threading.Lock()
+_ATTRIBUTE = "_corridor_search_index"  # kept on the store: both are freed together
 
 
 def index_for(store: OxigraphStore) -> SearchIndex:
     """The shared index of ``store`` (created on first use, kept current on every commit)."""
-    index = _indexes.get(id(store))
-    if index is not None and index.store is store:
+    index = getattr(store, _ATTRIBUTE, None)
+    if index is not None:
         return index
     with _indexes_lock:
-        index = _indexes.get(id(store))
-        if index is None or index.store is not store:
-            index = SearchIndex(store)
-            _indexes[id(store)] = index
+        index = getattr(store, _ATTRIBUTE, None)
+        if index is None:
+            root = getattr(store, "_root", None)
+            index = SearchIndex(store, None if root is None else Path(root) / INDEX_FILE)
+            setattr(store, _ATTRIBUTE, index)
             if hasattr(store, "on_commit"):
                 store.on_commit(lambda _version: _refresh_soon(index))
     return index
@@ -308,4 +402,4 @@ def index_for(store: OxigraphStore) -> SearchIndex:
 
 def _refresh_soon(index: SearchIndex) -> None:
     """Update the index in the background after a commit, so the next search is quick."""
-    threading.Thread(target=index.ensure_current, name="search-index", daemon=True).start()
+    index.warm()

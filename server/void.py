@@ -8,12 +8,12 @@ service URLs (SPARQL endpoint, dumps, catalogue).
 
 from __future__ import annotations
 
-import threading
-import weakref
+import dataclasses
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .stats import KeptFigures
 from .store import OxigraphStore
 
 VOID = "http://rdfs.org/ns/void#"
@@ -56,19 +56,35 @@ class VoidStats:
     examples: list[str] = field(default_factory=list)
 
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
-_lock = threading.Lock()
+def _decode(data: dict) -> VoidStats:
+    stats = VoidStats(**data)
+    stats.classes = [tuple(x) for x in stats.classes]
+    stats.properties = [tuple(x) for x in stats.properties]
+    stats.linksets = [tuple(x) for x in stats.linksets]
+    stats.graphs = [tuple(x) for x in stats.graphs]
+    return stats
+
+
+_kept = KeptFigures(
+    "void", lambda store: compute(store, store.version), dataclasses.asdict, _decode,
+    child="server.void:compute_json",
+)
+
+
+def compute_json(view: OxigraphStore) -> dict:
+    """The figures as JSON data (computed in a child process, see stats.run_in_child)."""
+    return dataclasses.asdict(compute(view, view.version))
 
 
 def stats_for(store: OxigraphStore) -> VoidStats:
-    """The VoID figures of the current store version (computed at most once per version)."""
-    version = store.version
-    with _lock:
-        cached = _cache.get(store)
-        if cached is None or cached.version != version:
-            cached = compute(store, version)
-            _cache[store] = cached
-        return cached
+    """The VoID figures of the store, computed at most once per version and kept in the store
+    folder; after a commit the previous ones are served while new ones are computed."""
+    return _kept.get(store)
+
+
+def warm(store: OxigraphStore) -> None:
+    """Start computing the figures in the background if they are not current."""
+    _kept.warm(store)
 
 
 def _pairs(store: OxigraphStore, query: str) -> list[tuple[str, int]]:

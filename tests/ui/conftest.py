@@ -12,6 +12,8 @@ from waitress.server import create_server
 
 from server.app import create_app
 from server.config import Config
+from server.search import index_for
+from server.stats import stats_for
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 BASE = "https://w3id.org/corridor/"
@@ -21,7 +23,12 @@ BASE = "https://w3id.org/corridor/"
 def app(tmp_path_factory: pytest.TempPathFactory):
     """The app over an on-disk store holding the bundled ontology, shapes and data."""
     store_dir = tmp_path_factory.mktemp("ui-store") / "store"
-    return create_app(Config(store_dir=store_dir, query_workers=1))
+    app = create_app(Config(store_dir=store_dir, query_workers=1))
+    # what a started server does in the background, finished before the pages are looked at
+    store = app.extensions["corridor.store"]
+    stats_for(store, wait=True)
+    index_for(store).ensure_current()
+    return app
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ port so the client never shares the GIL with them.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import platform
 import shutil
@@ -223,8 +224,12 @@ def minimal_server(data: Path) -> Iterator[LiveServer]:
 
 
 def snapshot_of(store_dir: Path) -> Path:
-    """The newest published checkpoint of a Corridor store folder (readable while it serves)."""
-    return sorted((store_dir / "snapshots").iterdir())[-1]
+    """What the public endpoint reads of a Corridor store folder: the public view of the current
+    version when published (same data minus withheld graphs), else its checkpoint."""
+    version = json.loads((store_dir / "state.json").read_text())["version"]
+    checkpoint = store_dir / "snapshots" / f"{version:012d}"
+    public = checkpoint.with_name(checkpoint.name + ".public")
+    return public if public.exists() else checkpoint
 
 
 # ---------------------------------------------------------------------------------- HTTP

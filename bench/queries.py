@@ -1,123 +1,249 @@
 """Table 2: latency (p50/p99) of every queries/*.rq through the HTTP endpoint and raw in-process.
 
-    python bench/queries.py --triples 1M 5M [--budget 6]
+    python bench/queries.py --triples 1M | --store DIR [--runs 5] [--timeout 120]
 
-For each scale: a store holding the bundled data plus the synthetic file (bench/out/stores/),
-served by ``corridor serve``; the same queries on the raw engine: a pyoxigraph Store opened
-read-only on the store's published checkpoint (same data, same disk), queried in this process
-with the default graph as the union of all graphs, results serialised to JSON. Each query runs
-until ``--budget`` seconds are spent (at most 50 times, at least once after a warm-up).
+HTTP: ``corridor serve`` on a COPY of the store (the original is never written), one keep-alive
+client, sequential GETs; a query the endpoint stops at its limit shows "timeout (30 s)".
+Raw: the same queries on a pyoxigraph Store opened read-only on the copy's published checkpoint,
+default graph = union of all graphs, results serialised to SPARQL JSON. Each query runs in its own
+subprocess, killed after ``--timeout`` seconds (shown as "> 120 s"), so the table at 5M finishes in
+bounded time. A query is repeated ``--runs`` times unless its runs already took ``--budget`` s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
-
-import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 
-COLUMNS = [
-    "triples",
-    "query",
-    "HTTP p50",
-    "HTTP p99",
-    "raw p50",
-    "raw p99",
-    "HTTP/raw (p50)",
-    "runs",
-]
+COLUMNS = ["query", "rows", "HTTP p50", "HTTP p99", "raw p50", "raw p99", "HTTP/raw (p50)", "runs"]
+ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+ENDPOINT_LIMIT = 30.0  # the server's default query_timeout (server/config.py)
 
 
-def raw_store(store_dir: Path) -> ox.Store:
-    """The latest published checkpoint, opened read-only (what the server reads too)."""
-    version = json.loads((store_dir / "state.json").read_text())["version"]
-    return ox.Store.read_only(str(store_dir / "snapshots" / f"{version:012d}"))
+# ------------------------------------------------------------------------------ raw side
+def raw_worker(snapshot: str, query_file: str, runs: int, budget: float) -> None:
+    """Subprocess body: print one JSON line per run ({"seconds", "rows"}) as soon as it ends."""
+    import pyoxigraph as ox
 
-
-def time_raw(store: ox.Store, text: str, budget: float) -> list[float]:
-    def run() -> None:
+    store = ox.Store.read_only(snapshot)
+    text = Path(query_file).read_text(encoding="utf-8")
+    begin = time.perf_counter()
+    for _ in range(runs):
+        start = time.perf_counter()
         result = store.query(text, use_default_graph_as_union=True)
         if isinstance(result, bool):
-            return
-        if isinstance(result, ox.QueryTriples):
-            result.serialize(format=ox.RdfFormat.N_TRIPLES)
+            rows = 1
+        elif isinstance(result, ox.QueryTriples):
+            rows = len(result.serialize(format=ox.RdfFormat.N_TRIPLES).splitlines())
         else:
-            result.serialize(format=ox.QueryResultsFormat.JSON)
-
-    start = time.perf_counter()
-    run()  # warm-up
-    first = time.perf_counter() - start
-    runs = 50 if first < budget / 50 else max(1, int(budget / max(first, 1e-9)))
-    return common.timed_runs(run, runs, budget)
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+            rows = len(json.loads(body)["results"]["bindings"])
+        print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows}), flush=True)
+        if time.perf_counter() - begin > budget:
+            break
 
 
-def time_http(port: int, text: str, budget: float) -> tuple[list[float], int]:
-    path = "/sparql?query=" + quote(text)
-    start = time.perf_counter()
-    status, _ = common.get(port, path, "application/sparql-results+json, text/turtle;q=0.9")
-    first = time.perf_counter() - start
-    runs = 50 if first < budget / 50 else max(1, int(budget / max(first, 1e-9)))
-    lat, status = common.latencies(
-        port, path, runs, "application/sparql-results+json, text/turtle;q=0.9", budget, warmup=0
-    )
-    return lat, status
+def time_raw(snapshot: Path, query: Path, runs: int, budget: float, timeout: float) -> dict:
+    """Durations of the raw runs that finished before the subprocess was killed at ``timeout``."""
+    argv = [
+        sys.executable,
+        __file__,
+        "--raw-worker",
+        str(snapshot),
+        str(query),
+        "--runs",
+        str(runs),
+        "--budget",
+        str(budget),
+    ]
+    try:
+        out = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, check=True
+        ).stdout
+    except subprocess.TimeoutExpired as stopped:
+        out = (
+            stopped.stdout.decode() if isinstance(stopped.stdout, bytes) else (stopped.stdout or "")
+        )
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {"seconds": [x["seconds"] for x in lines], "rows": lines[0]["rows"] if lines else None}
 
 
-def bench_scale(triples: str, budget: float) -> tuple[list[list[object]], float]:
-    store_dir = common.ensure_store(triples)
-    queries = sorted((common.REPO / "queries").glob("*.rq"))
+# ----------------------------------------------------------------------------- HTTP side
+def time_http(port: int, query: Path, runs: int, budget: float) -> dict:
+    """Sequential GETs; stop repeating once ``budget`` s are spent or the endpoint refuses."""
+    path = "/sparql?query=" + quote(query.read_text(encoding="utf-8"))
+    seconds: list[float] = []
+    rows = None
+    outcome = "ok"
+    begin = time.perf_counter()
+    for _ in range(runs):
+        start = time.perf_counter()
+        status, body = common.get(port, path, ACCEPT, timeout=ENDPOINT_LIMIT + 120)
+        elapsed = time.perf_counter() - start
+        if status == 503 and b"timeout" in body:
+            outcome = "timeout"
+            break
+        if status != 200:
+            outcome = f"HTTP {status}"
+            break
+        seconds.append(elapsed)
+        if rows is None and body.startswith(b"{"):
+            rows = len(json.loads(body).get("results", {}).get("bindings", [None]))
+        if time.perf_counter() - begin > budget:
+            break
+    return {"seconds": seconds, "rows": rows, "outcome": outcome}
+
+
+# ---------------------------------------------------------------------------------- table
+def row_for(query: Path, http: dict, raw: dict, timeout: float) -> list[object]:
+    if http["outcome"] == "timeout":
+        http_p50 = http_p99 = f"timeout ({ENDPOINT_LIMIT:g} s)"
+    elif http["outcome"] != "ok":
+        http_p50 = http_p99 = http["outcome"]
+    else:
+        http_p50, http_p99 = (
+            common.ms(common.p50(http["seconds"])),
+            common.ms(common.p99(http["seconds"])),
+        )
+    if raw["seconds"]:
+        raw_p50, raw_p99 = (
+            common.ms(common.p50(raw["seconds"])),
+            common.ms(common.p99(raw["seconds"])),
+        )
+        ratio = common.ratio(common.p50(http["seconds"]), common.p50(raw["seconds"]))
+    else:
+        raw_p50 = raw_p99 = f"> {timeout:g} s"
+        ratio = "—"
+    rows = raw["rows"] if raw["rows"] is not None else http["rows"]
+    runs = f"{len(http['seconds'])}/{len(raw['seconds'])}"
+    return [
+        query.stem,
+        "—" if rows is None else rows,
+        http_p50,
+        http_p99,
+        raw_p50,
+        raw_p99,
+        ratio,
+        runs,
+    ]
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Processes started (directly or not) by ``pid``, with their command lines."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: dict[int, str] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                try:
+                    cmd = (Path("/proc") / str(child) / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                found[child] = cmd.replace(b"\0", b" ").decode(errors="replace")
+                frontier.append(child)
+    return found
+
+
+def wait_for_startup_statistics(pid: int, limit: float = 600) -> None:
+    """The server computes dataset statistics in a child process at start-up; timing queries
+    while it runs would measure that competition for the CPU, not the query."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if not any("server.stats" in cmd for cmd in descendants(pid).values()):
+            return
+        time.sleep(1)
+
+
+def stop_leftovers(children: dict[int, str]) -> None:
+    """Children the server left behind when it stopped (they would keep memory and CPU)."""
+    for child in children:
+        try:
+            os.kill(child, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            continue
+
+
+def copy_store(store_dir: Path, into: Path) -> Path:
+    """A private copy of the store folder: the server writes state; the original is shared."""
+    target = into / store_dir.name
+    shutil.copytree(store_dir, target)
+    return target
+
+
+def bench(store_dir: Path, runs: int, budget: float, timeout: float, pattern: str) -> str:
+    queries = [
+        q for q in sorted((common.REPO / "queries").glob("*.rq")) if re.search(pattern, q.stem)
+    ]
     rows: list[list[object]] = []
-    raw = raw_store(store_dir)
-    with common.corridor_server(store_dir) as server:
-        for q in queries:
-            print(f"{triples} {q.stem}", file=sys.stderr, flush=True)
-            r = time_raw(raw, q.read_text(), budget)
-            lat, status = time_http(server.port, q.read_text(), budget)
-            ok = "" if status == 200 else f" (HTTP {status})"
-            rows.append(
-                [
-                    triples,
-                    q.stem + ok,
-                    common.ms(common.p50(lat)),
-                    common.ms(common.p99(lat)),
-                    common.ms(common.p50(r)),
-                    common.ms(common.p99(r)),
-                    common.ratio(common.p50(lat), common.p50(r)),
-                    len(lat),
-                ]
-            )
-            partial = common.table(COLUMNS, rows)
-            common.write_section("queries-partial", partial)
-        rss = server.rss_mb()
-    return rows, rss
+    with tempfile.TemporaryDirectory(prefix="corridor-bench-q-") as tmp:
+        copy = copy_store(store_dir, Path(tmp))
+        snapshot = common.snapshot_of(copy)
+        with common.corridor_server(copy) as server:
+            wait_for_startup_statistics(server.proc.pid)
+            for query in queries:
+                print(f"{store_dir.name} {query.stem}", file=sys.stderr, flush=True)
+                http = time_http(server.port, query, runs, budget)
+                raw = time_raw(snapshot, query, runs, budget, timeout)
+                rows.append(row_for(query, http, raw, timeout))
+                common.write_section("queries-partial", common.table(COLUMNS, rows))
+            rss = server.rss_mb()
+            children = descendants(server.proc.pid)
+        stop_leftovers(children)
+    text = (
+        common.header(f"Table 2 — example queries on {store_dir.name}: HTTP endpoint vs raw") + "\n"
+    )
+    text += common.table(COLUMNS, rows)
+    text += (
+        f"\nruns = HTTP/raw repeats; endpoint limit {ENDPOINT_LIMIT:g} s; raw runs killed after "
+        f"{timeout:g} s; resident memory of `corridor serve` after the run: {rss:.0f} MiB\n"
+    )
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--triples", nargs="+", default=["1M", "5M"])
-    parser.add_argument("--budget", type=float, default=6.0, help="seconds per query and side")
+    parser.add_argument(
+        "--store", type=Path, default=common.REPO / "bench" / "out" / "stores" / "1m"
+    )
+    parser.add_argument("--triples", help="scale (1M, 5M): its bench store, built if missing")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions per query and side")
+    parser.add_argument("--timeout", type=float, default=120.0, help="raw run limit (s) per query")
+    parser.add_argument("--budget", type=float, default=20.0, help="stop repeating after this (s)")
+    parser.add_argument("--only", default="", help="regex on query names")
+    parser.add_argument(
+        "--raw-worker", nargs=2, metavar=("SNAPSHOT", "QUERY"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
-    rows, memory = [], []
-    for scale in args.triples:
-        scale_rows, rss = bench_scale(scale, args.budget)
-        rows += scale_rows
-        memory.append(
-            f"- resident memory of `corridor serve` (incl. query workers) after the "
-            f"{scale} run: {rss:.0f} MiB"
-        )
-    text = common.header("Table 2 — query latency, HTTP endpoint vs raw pyoxigraph") + "\n"
-    text += common.table(COLUMNS, rows)
-    text += "\n" + "\n".join(memory) + "\n"
+    if args.raw_worker:
+        raw_worker(*args.raw_worker, args.runs, args.budget)
+        return 0
+    if args.triples:
+        args.store = common.ensure_store(args.triples)
+    text = bench(args.store.resolve(), args.runs, args.budget, args.timeout, args.only)
     print(text)
-    common.write_section("queries", text)
+    common.write_section(f"queries-{args.store.name}", text)
     return 0
 
 

@@ -36,7 +36,9 @@ def steps(scales: list[str]) -> list[tuple[str, str, list[str]]]:
     for s in scales:
         out.append(("load", f"load-{s.lower()}",
                     [py, str(BENCH / "load.py"), "--triples", str(common_count(s))]))
-    out.append(("queries", "queries", [py, str(BENCH / "queries.py"), "--triples", *scales]))
+    for s in scales:
+        out.append(("queries", f"queries-{s.lower()}",
+                    [py, str(BENCH / "queries.py"), "--triples", s]))
     for s in scales:
         out.append(("concurrency", f"concurrency-{s.lower()}",
                     [py, str(BENCH / "concurrency.py"), "--triples", s]))

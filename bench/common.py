@@ -342,22 +342,14 @@ def ensure_store(triples: str) -> Path:
         if store_dir.exists():
             shutil.rmtree(store_dir)
         subprocess.run([sys.executable, "-c", BUNDLED_LOADER, str(store_dir)], cwd=REPO, check=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "load",
-                "--store",
-                str(store_dir),
-                "--no-validate",
-                str(nt),
-            ],
-            cwd=REPO,
-            check=True,
-        )
+        subprocess.run(corridor("load", store_dir, "--no-validate", str(nt)), cwd=REPO, check=True)
         marker.write_text(nt.name)
     return store_dir
+
+
+def corridor(command: str, store_dir: Path, *args: str) -> list[str]:
+    """argv of ``corridor COMMAND --store STORE_DIR ARGS...`` in this interpreter."""
+    return [sys.executable, "-m", "server.cli", command, "--store", str(store_dir), *args]
 
 
 def write_section(name: str, text: str) -> Path:

@@ -91,17 +91,7 @@ def time_cli(store_dir: Path, graph: str, change: Path, runs: int) -> list[float
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "load",
-                "--store",
-                str(store_dir),
-                "--graph",
-                graph,
-                str(change),
-            ],
+            common.corridor("load", store_dir, "--graph", graph, str(change)),
             cwd=common.REPO,
             capture_output=True,
             text=True,
@@ -110,7 +100,7 @@ def time_cli(store_dir: Path, graph: str, change: Path, runs: int) -> list[float
             raise SystemExit(f"corridor load failed ({done.returncode}): {done.stderr[-2000:]}")
         cli_times.append(time.perf_counter() - start)
         subprocess.run(
-            [sys.executable, "-m", "server.cli", "drop", "--store", str(store_dir), graph],
+            common.corridor("drop", store_dir, graph),
             cwd=common.REPO,
             check=True,
             capture_output=True,

@@ -391,19 +391,28 @@ def _write(
             txn.replace_graph(source.graph, [])
         touched.append(source.graph)
     for graph in touched:
-        meta = provenance.load_quads(
-            config, graph, source.path.name, sha,
-            triples_in_file=result.triples,
-            triples_in_graph=_count(txn.primary, graph),
-            started=started,
-            shapes_version=getattr(validator, "version", None),
-            agent=agent or provenance.default_agent(),
-            prior_sources=[] if replace
-            else provenance.prior_sources(txn.primary, config, graph),
-        )
-        txn.set_graph_metadata(meta, graph, replace_all=replace)
+        _note_provenance(txn, graph, source, sha, result.triples, started, replace, validator,
+                         agent)
     result.graphs = tuple(touched)
     return result
+
+
+def _note_provenance(
+    txn: Transaction, graph: str, source: Source, sha: str, triples: int, started: datetime,
+    replace: bool, validator: object | None, agent: str | None,
+) -> None:
+    """Record where ``graph`` came from in the metadata graph (see server/provenance.py)."""
+    config = txn._store.config
+    meta = provenance.load_quads(
+        config, graph, source.path.name, sha,
+        triples_in_file=triples,
+        triples_in_graph=_count(txn.primary, graph),
+        started=started,
+        shapes_version=getattr(validator, "version", None),
+        agent=agent or provenance.default_agent(),
+        prior_sources=[] if replace else provenance.prior_sources(txn.primary, config, graph),
+    )
+    txn.set_graph_metadata(meta, graph, replace_all=replace)
 
 
 class _DryRun(Exception):
@@ -647,17 +656,7 @@ def _record_provenance(
     replace: bool, validator: object | None, agent: str | None,
 ) -> None:
     """The same provenance as :func:`_write` records, per loaded file."""
-    config = txn._store.config
     for result in results:
-        graph, source = result.source.graph, result.source
-        meta = provenance.load_quads(
-            config, graph, source.path.name, shas[source.path],
-            triples_in_file=result.triples,
-            triples_in_graph=_count(txn.primary, graph),
-            started=started,
-            shapes_version=getattr(validator, "version", None),
-            agent=agent or provenance.default_agent(),
-            prior_sources=[] if replace
-            else provenance.prior_sources(txn.primary, config, graph),
-        )
-        txn.set_graph_metadata(meta, graph, replace_all=replace)
+        source = result.source
+        _note_provenance(txn, source.graph, source, shas[source.path], result.triples, started,
+                         replace, validator, agent)

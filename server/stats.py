@@ -220,17 +220,22 @@ def _save(store: OxigraphStore, stats: Stats) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"stats-{stats.version}.json"
         if not target.exists():
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(json.dumps(_to_json(stats)), encoding="utf-8")
-            os.replace(tmp, target)
+            _write_json(target, _to_json(stats))
         for old in folder.glob("stats-*.json"):
             if not old.name.startswith((f"stats-{stats.version}.", f"stats-{stats.version}-")):
                 old.unlink(missing_ok=True)
     except OSError:
         log.exception("could not keep the figures in %s", folder)
+
+
+def _write_json(target: Path, data: Any) -> None:
+    """Write ``data`` so that readers see the old file or the whole new one, never a part."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, target)
 
 
 def _load(store: OxigraphStore) -> Stats | None:
@@ -593,11 +598,8 @@ class KeptFigures:
         if folder is None:
             return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{self.name}-{cached[0]}.json"
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._encode(cached[1])), encoding="utf-8")
-            os.replace(tmp, target)
+            _write_json(target, self._encode(cached[1]))
             for old in folder.glob(f"{self.name}-*.json"):
                 if old != target:
                     old.unlink(missing_ok=True)
@@ -709,10 +711,7 @@ def compute_json(view: Any) -> dict[str, Any]:
     data = _to_json(compute(view, view.version))
     links = {key: data.pop(key) for key in ("organisations", "participations")}
     target = Path(view.target)
-    out = target.with_name(f"stats-{view.version}-links.json")
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(links), encoding="utf-8")
-    os.replace(tmp, out)
+    _write_json(target.with_name(f"stats-{view.version}-links.json"), links)
     return data
 
 
@@ -727,10 +726,7 @@ def _child_main(argv: list[str]) -> int:
     view = CheckpointView(checkpoint, config, int(version))
     view.target = target  # type: ignore[attr-defined]
     data = getattr(importlib.import_module(module), name)(view)
-    out = Path(target)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, out)
+    _write_json(Path(target), data)
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import os
@@ -133,20 +132,6 @@ def test_permission_denied_on_the_store_is_one_line_and_exit_3(
         Path(tiny_config.store_dir).chmod(0o700)
     assert code == 3 and "permission denied" in err
     assert_one_line_error(err)
-
-
-@pytest.fixture()
-def small_disk(tmp_path: Path):
-    """A 3 MB tmpfs (needs root; skipped elsewhere)."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    yield mount
-    gc.collect()  # close the stores opened in this process before unmounting
-    subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
 def test_a_full_disk_is_one_line_exit_3_and_changes_nothing(

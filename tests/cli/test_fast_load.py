@@ -6,10 +6,8 @@ per-quad path must hold: atomic, validated, idempotent, provenance, --replace, -
 
 from __future__ import annotations
 
-import gc
 import gzip
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -282,20 +280,6 @@ def test_small_files_keep_the_exact_per_subject_change_log(
     changes = open_store(tiny_config, read_only=True).changes_since(seq, 100)
     assert {c.resource for c in changes} == {
         f"{BASE}id/organisation/uni", f"{BASE}id/project/p0", f"{BASE}id/project/p1"}
-
-
-@pytest.fixture()
-def small_disk(tmp_path: Path):
-    """A 3 MB tmpfs (needs root; skipped elsewhere)."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    yield mount
-    gc.collect()  # close the stores opened in this process before unmounting
-    subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
 def test_a_full_disk_exits_3_and_changes_nothing(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 
 from tests.validation.fixture_manifest import (
-    bundled_validator,
     curated_store,
     expected_conforms,
     expected_results,
@@ -20,11 +19,6 @@ from tests.validation.fixture_manifest import (
     fixture_store,
     fixture_subjects,
 )
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return bundled_validator()
 
 
 @pytest.fixture(scope="module")

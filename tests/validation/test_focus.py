@@ -14,7 +14,6 @@ import pyoxigraph as ox
 import pytest
 
 from tests.validation.fixture_manifest import (
-    bundled_validator,
     curated_store,
     fixture_names,
     fixture_store,
@@ -22,11 +21,6 @@ from tests.validation.fixture_manifest import (
 
 COR = "https://w3id.org/corridor/ontology#"
 ID = "https://w3id.org/corridor/id/"
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return bundled_validator()
 
 
 @pytest.fixture(scope="module")

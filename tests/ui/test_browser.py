@@ -140,14 +140,22 @@ def test_browse_projects_with_a_facet(page, live_server, artifacts):
     page.screenshot(path=str(artifacts / "projects-facets.png"), full_page=True)
 
 
-def test_phone_width_home_has_no_horizontal_scroll(browser, live_server, artifacts):
+def test_phone_width_search_and_resource_pages_have_no_horizontal_scroll(
+    browser, live_server, artifacts
+):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     page.goto(live_server + "/search?q=besancon")
+    search_width = page.evaluate("document.documentElement.scrollWidth")
     page.click("text=University of Franche-Comte")
+    # measure the page as shown once loaded: click() returns when the navigation commits,
+    # while the new document may still be half parsed
+    page.wait_for_url("**/id/organisation/**")
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(artifacts / "phone-organisation.png"), full_page=True)
     context.close()
+    assert search_width <= 380
     assert width <= 380
 
 

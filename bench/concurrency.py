@@ -4,9 +4,11 @@
 
 Same machine, same run, same WSGI server (waitress): ``corridor serve`` on a store holding the
 bundled data plus the synthetic file, and bench/minimal_app.py (Flask + pyoxigraph, a dozen
-lines) on the same synthetic file. Workloads: a small SELECT (10 rows) on both; resource pages
-(/id/project/... as HTML) on Corridor only (the minimal app has no pages). Clients are threads in
-this process with keep-alive connections, so at 16 clients the client shares the 2 cores too.
+lines) opened read-only on the same on-disk data (the public view Corridor's endpoint reads).
+Workloads: a small SELECT (10 rows) on both; resource pages (/id/project/..., HTML and Turtle)
+beside the minimal app's /describe (the resource's triples as Turtle, no page). Clients are
+threads in this process with keep-alive connections, so at 16 clients the client shares the 2
+cores too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ SMALL_SELECT = (
     "<https://w3id.org/corridor/id/project/smart-reg0> ; cor:organisation ?organisation } LIMIT 10"
 )
 CLIENTS = (1, 4, 16)
+JSON = "application/sparql-results+json"
 
 
 def project_paths(nt_file: Path, count: int = 50) -> list[str]:
@@ -62,45 +65,29 @@ def main(argv: list[str] | None = None) -> int:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(ready, store_dir)
     select_path = "/sparql?query=" + quote(first_project_select(nt))
-    accept = "application/sparql-results+json"
-    minimal: dict[int, dict[str, float]] = {}
-    with common.minimal_server(nt) as server:
-        for n in CLIENTS:
-            minimal[n] = common.throughput(server.port, [select_path], n, args.seconds, accept)
+    pages = project_paths(nt)
+    describe = ["/describe?iri=" + quote("https://w3id.org/corridor" + p, safe="") for p in pages]
+    workloads = [  # name, Corridor paths, Accept, minimal-app paths, Accept
+        ("small SELECT", [select_path], JSON, [select_path], JSON),
+        ("resource page (HTML)", pages, "text/html", describe, "text/turtle"),
+        ("resource (Turtle)", pages, "text/turtle", describe, "text/turtle"),
+    ]
+    minimal: dict[tuple[str, int], dict[str, float]] = {}
+    with common.minimal_server(common.snapshot_of(store_dir)) as server:
+        for name, _, _, paths, accept in workloads:
+            for n in CLIENTS:
+                minimal[name, n] = common.throughput(server.port, paths, n, args.seconds, accept)
     rows = []
     with common.corridor_server(store_dir) as server:
-        for n in CLIENTS:
-            ours = common.throughput(server.port, [select_path], n, args.seconds, accept)
-            base = minimal[n]
-            rows.append(
-                [
-                    "small SELECT",
-                    n,
-                    f"{ours['rps']:.0f}",
-                    common.ms(ours["p50"]),
-                    common.ms(ours["p99"]),
-                    f"{base['rps']:.0f}",
-                    common.ms(base["p99"]),
-                    f"{ours['rps'] / base['rps']:.0%}",
-                    ours["errors"],
-                ]
-            )
-        pages = project_paths(nt)
-        for n in CLIENTS:
-            ours = common.throughput(server.port, pages, n, args.seconds, "text/html")
-            rows.append(
-                [
-                    "resource page (HTML)",
-                    n,
-                    f"{ours['rps']:.0f}",
-                    common.ms(ours["p50"]),
-                    common.ms(ours["p99"]),
-                    "–",
-                    "–",
-                    "–",
-                    ours["errors"],
-                ]
-            )
+        for name, paths, accept, _, _ in workloads:
+            for n in CLIENTS:
+                ours = common.throughput(server.port, paths, n, args.seconds, accept)
+                base = minimal[name, n]
+                rows.append([
+                    name, n, f"{ours['rps']:.0f}", common.ms(ours["p50"]), common.ms(ours["p99"]),
+                    f"{base['rps']:.0f}", common.ms(base["p99"]),
+                    f"{ours['rps'] / base['rps']:.0%}", ours["errors"],
+                ])
         rss = server.rss_mb()
     text = common.header(f"Table 3 — throughput under concurrent clients ({args.triples} triples)")
     text += "\n" + common.table(

@@ -4,7 +4,8 @@ Usage: python bench/minimal_app.py DATA PORT
 
 DATA is an N-Triples file (bulk-loaded into an in-memory store) or a store directory (opened
 read-only on disk: the same storage Corridor reads, so that the comparison measures Corridor,
-not memory versus disk).
+not memory versus disk). /describe?iri=I answers a resource's triples (out and in) as Turtle:
+the raw floor of a resource page.
 """
 
 import sys
@@ -27,6 +28,14 @@ def sparql() -> Response:
     result = store.query(request.args["query"], use_default_graph_as_union=True)
     body = result.serialize(format=ox.QueryResultsFormat.JSON)
     return Response(body, content_type="application/sparql-results+json")
+
+
+@app.get("/describe")
+def describe() -> Response:
+    node = ox.NamedNode(request.args["iri"])
+    quads = [*store.quads_for_pattern(node, None, None), *store.quads_for_pattern(None, None, node)]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    return Response(ox.serialize(triples, format=ox.RdfFormat.TURTLE), content_type="text/turtle")
 
 
 if __name__ == "__main__":

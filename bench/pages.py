@@ -11,6 +11,10 @@ ready store is never written). Three phases:
    ``--runs`` warm requests per page, then the RSS of the server's whole process tree;
 3. restart on the same folder: the first request of each page again (the index and the figures
    are read from the store folder, nothing is rebuilt).
+
+Then, with the servers stopped, the raw engine: for each page kind the SPARQL that computes the
+same figures (a resource's triples in and out; class counts; projects per country; label
+matches; ...) on a read-only pyoxigraph Store over the same data, p50 of up to five runs.
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ COR = "https://w3id.org/corridor/ontology#"
 BASE = "https://w3id.org/corridor/"
 
 
+Page = tuple[str, str, str, str]  # name, path, Accept, kind of raw equivalent
+
+
 def raw_store(store_dir: Path) -> ox.Store:
-    """The latest published checkpoint of a store folder, opened read-only."""
-    version = json.loads((store_dir / "state.json").read_text())["version"]
-    return ox.Store.read_only(str(store_dir / "snapshots" / f"{version:012d}"))
+    """What the public pages read (the current public view), opened read-only."""
+    return ox.Store.read_only(str(common.snapshot_of(store_dir)))
 
 
 def page_path(iri: str) -> str:
@@ -66,6 +72,72 @@ def sample_resources(store_dir: Path) -> dict[str, str]:
     }
 
 
+PREFIXES = f"""PREFIX cor: <{COR}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+PROJECTS_PER_COUNTRY = (
+    "SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; cor:organisation ?o . "
+    "?o cor:country ?c } GROUP BY ?c"
+)
+
+
+def raw_queries(resources: dict[str, str], country: str) -> dict[str, str]:
+    """Per page kind, what the raw engine runs to get the same figures (no HTML, no caching)."""
+
+    def describe(iri: str) -> str:
+        return (f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ "
+                f"{{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}")
+
+    return {
+        "project": describe(resources["project"]),
+        "organisation": describe(resources["organisation"]),
+        "region": describe(resources["region"]),
+        "home": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
+        "facets": PROJECTS_PER_COUNTRY,
+        "facet": (f"SELECT DISTINCT ?p ?name WHERE {{ ?x cor:project ?p ; cor:organisation ?o . "
+                  f"?o cor:country <{country}> . ?p rdfs:label ?name }}"),
+        "search smart": ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
+                         "FILTER (CONTAINS(LCASE(STR(?l)), 'smart')) }"),
+        "search université": ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
+                              "FILTER (CONTAINS(LCASE(STR(?l)), 'université')) }"),
+        "map": PROJECTS_PER_COUNTRY,
+        "network": (
+            "SELECT ?a ?b (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; "
+            "cor:organisation ?a . ?y cor:project ?p ; cor:organisation ?b . "
+            "FILTER (STR(?a) < STR(?b)) } GROUP BY ?a ?b ORDER BY DESC(?n) LIMIT 300"
+        ),
+        "network regions": (
+            "SELECT ?a ?b (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; "
+            "cor:organisation/cor:nutsRegion ?a . ?y cor:project ?p ; "
+            "cor:organisation/cor:nutsRegion ?b . FILTER (STR(?a) < STR(?b)) } GROUP BY ?a ?b"
+        ),
+        "timeline": ("SELECT ?p ?start ?end WHERE { ?p a cor:Project ; schema:startDate ?start ; "
+                     "schema:endDate ?end } ORDER BY ?start"),
+        "budgets": ("SELECT ?prog (SUM(?v) AS ?total) WHERE { ?p cor:programme ?prog ; "
+                    "cor:totalBudget/schema:value ?v } GROUP BY ?prog"),
+        "void": ("SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) "
+                 "(COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"),
+        "dcat": ("SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) (COUNT(DISTINCT ?c) AS ?n) "
+                 "WHERE { ?p a cor:Project ; schema:startDate ?start ; schema:endDate ?end ; "
+                 "^cor:project/cor:organisation/cor:country ?c }"),
+    }
+
+
+def time_raw(store: ox.Store, query: str, budget: float = 30.0) -> float:
+    """p50 of up to five runs of ``query`` (fewer when slow), results serialised like a page."""
+    seconds: list[float] = []
+    begun = time.perf_counter()
+    while len(seconds) < 5 and (not seconds or time.perf_counter() - begun < budget):
+        start = time.perf_counter()
+        result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(format=ox.RdfFormat.TURTLE)
+        else:
+            result.serialize(format=ox.QueryResultsFormat.JSON)
+        seconds.append(time.perf_counter() - start)
+    return common.p50(seconds)
+
+
 def working_copy(store_dir: Path, triples: str, fresh: bool) -> Path:
     """A private copy of the ready store (the ready one is read by others: never written)."""
     work = common.OUT / "work" / f"pages-{triples.lower()}"
@@ -91,9 +163,9 @@ def background_done(work: Path) -> bool:
     return figures and int(tag.get("version", -1)) == version
 
 
-def first_requests(server: common.LiveServer, pages: list[tuple[str, str, str]]) -> list[float]:
+def first_requests(server: common.LiveServer, pages: list[Page]) -> list[float]:
     out = []
-    for _name, path, accept in pages:
+    for _name, path, accept, _raw in pages:
         start = time.perf_counter()
         common.get(server.port, path, accept, timeout=600)
         out.append(time.perf_counter() - start)
@@ -115,24 +187,27 @@ def main(argv: list[str] | None = None) -> int:
     project = project_paths(nt, 1)[0]
     deu = quote("http://publications.europa.eu/resource/authority/country/DEU")
     pages = [
-        ("resource: project (HTML)", project, "text/html"),
-        ("resource: project (Turtle)", project, "text/turtle"),
+        ("resource: project (HTML)", project, "text/html", "project"),
+        ("resource: project (Turtle)", project, "text/turtle", "project"),
         (f"resource: organisation, {sample['organisation links']} participations (HTML)",
-         page_path(sample["organisation"]), "text/html"),
+         page_path(sample["organisation"]), "text/html", "organisation"),
         (f"resource: region, {sample['region links']} inbound (HTML)",
-         page_path(sample["region"]), "text/html"),
-        ("home page", "/", "text/html"),
-        ("browse projects (facets)", "/browse/projects", "text/html"),
-        ("facet: one country", f"/browse/projects?country={deu}", "text/html"),
-        ("search 'smart'", "/search?q=smart", "text/html"),
-        ("search 'université'", "/search?q=" + quote("université"), "text/html"),
-        ("map data", "/views/map.json", "application/json"),
-        ("network data (organisations, top 300)", "/views/network.json", "application/json"),
-        ("network data (regions)", "/views/network.json?level=region", "application/json"),
-        ("timeline data", "/views/timeline.json", "application/json"),
-        ("budget data", "/views/budgets.json", "application/json"),
-        ("VoID", "/.well-known/void", "text/turtle"),
-        ("DCAT catalogue", "/catalog", "text/turtle"),
+         page_path(sample["region"]), "text/html", "region"),
+        ("home page", "/", "text/html", "home"),
+        ("browse projects (facets)", "/browse/projects", "text/html", "facets"),
+        ("facet: one country", f"/browse/projects?country={deu}", "text/html", "facet"),
+        ("search 'smart'", "/search?q=smart", "text/html", "search smart"),
+        ("search 'université'", "/search?q=" + quote("université"), "text/html",
+         "search université"),
+        ("map data", "/views/map.json", "application/json", "map"),
+        ("network data (organisations, top 300)", "/views/network.json", "application/json",
+         "network"),
+        ("network data (regions)", "/views/network.json?level=region", "application/json",
+         "network regions"),
+        ("timeline data", "/views/timeline.json", "application/json", "timeline"),
+        ("budget data", "/views/budgets.json", "application/json", "budgets"),
+        ("VoID", "/.well-known/void", "text/turtle", "void"),
+        ("DCAT catalogue", "/catalog", "text/turtle", "dcat"),
     ]
     with common.corridor_server(work) as server:
         start_rss = server.rss_mb()
@@ -142,22 +217,28 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(2)
         background = time.perf_counter() - began
         warm = []
-        for _name, path, accept in pages:
+        for _name, path, accept, _raw in pages:
             lat, status = common.latencies(server.port, path, args.runs, accept, budget=20)
             warm.append((status, common.p50(lat), common.p99(lat)))
         rss = server.rss_mb()
     with common.corridor_server(work) as server:
         restarted = first_requests(server, pages)
         restart_rss = server.rss_mb()
+    resources = {"project": BASE + project.lstrip("/"), **sample}
+    raw = raw_queries(resources, "http://publications.europa.eu/resource/authority/country/DEU")
+    store = raw_store(work)  # after the servers stopped: the raw runs have the CPU alone
+    raw_p50 = {kind: time_raw(store, query) for kind, query in raw.items()}
     rows = [
-        [name, status, common.ms(c), common.ms(r), common.ms(p50), common.ms(p99)]
-        for (name, _, _), c, r, (status, p50, p99) in zip(pages, cold, restarted, warm, strict=True)
+        [name, status, common.ms(c), common.ms(r), common.ms(p50), common.ms(p99),
+         common.ms(raw_p50[kind]), common.ratio(p50, raw_p50[kind])]
+        for (name, _, _, kind), c, r, (status, p50, p99)
+        in zip(pages, cold, restarted, warm, strict=True)
     ]
     start_kind = "index and figures kept from a previous run" if had_index else "fresh copy"
     text = common.header(f"Table 4 — page response times ({args.triples} triples)")
     text += "\n" + common.table(
         ["page", "status", f"first request ({start_kind})", "first request after restart",
-         "warm p50", "warm p99"],
+         "warm p50", "warm p99", "raw engine p50", "warm/raw"],
         rows,
     )
     text += (

@@ -46,13 +46,9 @@ def steps(scales: list[str]) -> list[tuple[str, str, list[str]]]:
                  [py, str(BENCH / "http_select.py"), "--seconds", "3"]))
     for s in scales:
         out.append(("pages", f"pages-{s.lower()}", [py, str(BENCH / "pages.py"), "--triples", s]))
-    out.append(
-        (
-            "validation",
-            f"validation-{scales[-1].lower()}",
-            [py, str(BENCH / "validation.py"), "--triples", scales[-1]],
-        )
-    )
+    for s in scales:
+        out.append(("validation", f"validation-{s.lower()}",
+                    [py, str(BENCH / "validation.py"), "--triples", s]))
     return out
 
 

@@ -82,6 +82,15 @@ class StageTimes:
         ]
 
 
+def working_copy(ready: Path, triples: str) -> Path:
+    """A fresh copy of the ready store: the bench writes (and undoes) versions, others read it."""
+    work = common.OUT / "work" / f"validation-{triples.lower()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ready, work)
+    return work
+
+
 def time_cli(store_dir: Path, graph: str, change: Path, runs: int) -> list[float]:
     """`corridor load FILE` end to end in its own process, then the graph is dropped again.
 
@@ -116,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", action="store_true", help="also time `corridor load`")
     parser.add_argument("--store", type=Path, help="store folder (default: bench/out/stores/N)")
     args = parser.parse_args(argv)
-    store_dir = args.store or common.ensure_store(args.triples)
+    store_dir = args.store or working_copy(common.ensure_store(args.triples), args.triples)
     change = common.OUT / "change-one-project.nt"
     n_triples, subjects = write_change(change)
     random.seed(0)

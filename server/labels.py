@@ -5,6 +5,7 @@ Label lookups are bounded (one VALUES query per page), never a scan of the graph
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -152,20 +153,59 @@ def public_objects(
     return out
 
 
+class _LabelCache:
+    """Label candidates per IRI for one read-only version of the store.
+
+    Pages name the same countries, roles and programmes again and again; the candidates are
+    looked up once per version (the reader handle changes with every commit) and ranked per
+    request, since the preferred language is the reader's choice.
+    """
+
+    MAX_ENTRIES = 200_000
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.candidates: dict[str, list[tuple[int, str, str]]] = {}
+
+    def for_version(self, reader: ox.Store, version: int, config: object) -> dict[str, list]:
+        """The candidates known for this reader at this version (an in-memory store's reader
+        is the live store, so the version is part of the key) under this configuration."""
+        key = (id(reader), version, id(config))
+        if key != self.key:
+            self.key, self.candidates = key, {}
+        elif len(self.candidates) > self.MAX_ENTRIES:
+            self.candidates = {}
+        return self.candidates
+
+
+_label_cache = _LabelCache()
+
+
+def _label_candidates(reader: ox.Store, iri: str) -> list[tuple[int, str, str]]:
+    """(property order, text, language) of every public label literal of ``iri``."""
+    out = []
+    for order, prop in enumerate(LABEL_PROPERTIES):
+        for literal in public_objects(reader, iri, prop):
+            if isinstance(literal, ox.Literal):
+                out.append((order, literal.value, literal.language or ""))
+    return out
+
+
 def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[str, tuple[str, str]]:
     """``{iri: (label, lang)}`` for the IRIs that have a label (index lookups per IRI)."""
     langs = langs or preferred_languages()
-    reader = get_store().reader()
+    store = get_store()
+    reader, version = store.reader(), store.version
+    known = _label_cache.for_version(reader, version, get_config())
     found: dict[str, tuple[str, str]] = {}
     for iri in {i for i in iris if i}:
-        options = []
-        for order, prop in enumerate(LABEL_PROPERTIES):
-            for literal in public_objects(reader, iri, prop):
-                if isinstance(literal, ox.Literal):
-                    lang = literal.language or ""
-                    options.append((language_rank(lang, langs), order, literal.value, lang))
+        options = known.get(iri)
+        if options is None:
+            options = known[iri] = _label_candidates(reader, iri)
         if options:
-            found[iri] = min(options)[2:]
+            best = min((language_rank(lang, langs), order, text, lang)
+                       for order, text, lang in options)
+            found[iri] = best[2:]
     return found
 
 
@@ -205,11 +245,20 @@ def resource_url(iri: str, **params: str) -> str:
 
 
 def _serves_id_paths() -> bool:
+    """Whether this app routes /id/... itself (asked once per app: it never changes)."""
     from flask import current_app
 
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        adapter.match("/id/project/x", method="GET")
-    except Exception:  # noqa: BLE001 - any routing failure means "not served"
-        return False
-    return True
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    known = _ID_PATHS.get(app)
+    if known is None:
+        adapter = app.url_map.bind("localhost")
+        try:
+            adapter.match("/id/project/x", method="GET")
+            known = True
+        except Exception:  # noqa: BLE001 - any routing failure means "not served"
+            known = False
+        _ID_PATHS[app] = known
+    return known
+
+
+_ID_PATHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

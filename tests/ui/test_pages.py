@@ -120,6 +120,29 @@ def test_missing_language_falls_back_to_english(client):
     assert text_of(page, "resource-label") == "University of Franche-Comte"
 
 
+def test_a_label_added_by_a_commit_shows_on_the_next_page(app, client):
+    """Labels are remembered per store version: a commit must not leave a page stale."""
+    store = app.extensions["corridor.store"]
+    graph = f"{BASE}graph/test-ui-relabel"
+    before = client.get(f"/resource?iri={UFC}", headers={"Accept-Language": "it"}).data
+    assert text_of(before, "resource-label") == "University of Franche-Comte"
+    quad = ox.Quad(
+        ox.NamedNode(UFC),
+        ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+        ox.Literal("Università della Franca Contea", language="it"),
+    )
+    with store.transaction("ui test") as txn:
+        txn.add_to_graph(graph, [quad])
+    try:
+        after = client.get(f"/resource?iri={UFC}", headers={"Accept-Language": "it"}).data
+        assert text_of(after, "resource-label") == "Università della Franca Contea"
+    finally:
+        with store.transaction("ui test cleanup") as txn:
+            txn.drop_graph(graph)
+    again = client.get(f"/resource?iri={UFC}", headers={"Accept-Language": "it"}).data
+    assert text_of(again, "resource-label") == "University of Franche-Comte"
+
+
 def test_unknown_resource_is_404(client):
     assert client.get(f"/resource?iri={BASE}id/organisation/nobody-at-all").status_code == 404
 

@@ -90,7 +90,8 @@ def ms(seconds: float | None) -> str:
 def ratio(ours: float | None, raw: float | None) -> str:
     if not ours or not raw:
         return "–"
-    return f"{ours / raw:.2f}×"
+    value = ours / raw
+    return f"{value:.2f}×" if value >= 0.1 else f"{value:.1g}× (1/{raw / ours:.0f})"
 
 
 # ---------------------------------------------------------------------------------- stats

@@ -48,7 +48,7 @@ def steps(scales: list[str]) -> list[tuple[str, str, list[str]]]:
         out.append(("pages", f"pages-{s.lower()}", [py, str(BENCH / "pages.py"), "--triples", s]))
     for s in scales:
         out.append(("validation", f"validation-{s.lower()}",
-                    [py, str(BENCH / "validation.py"), "--triples", s]))
+                    [py, str(BENCH / "validation.py"), "--triples", s, "--cli"]))
     return out
 
 

@@ -41,4 +41,8 @@ def void() -> Response:
 @bp.get("/catalog")
 def catalog() -> Response:
     store = get_store()
-    return _rdf(lambda root: catalog_triples(store, root))
+    listed = dumps.catalogue_dumps(store)
+    response = _rdf(lambda root: catalog_triples(store, root, listed))
+    if any(d.size is None for d in listed):  # dumps still being written: not for a cache
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .dumps import Dump, dumps_for
+from .dumps import Dump, catalogue_dumps
 from .stats import KeptFigures
 from .store import OxigraphStore
 from .void import LICENCE, dataset_iri
@@ -114,8 +114,11 @@ def coverage_json(view: OxigraphStore) -> list:
     return _encode(_compute_coverage(view))
 
 
-def catalog_triples(store: OxigraphStore, root_url: str) -> list[ox.Triple]:
-    """The DCAT-AP description of the catalogue, its datasets, distributions and service."""
+def catalog_triples(
+    store: OxigraphStore, root_url: str, dumps: list[Dump] | None = None
+) -> list[ox.Triple]:
+    """The DCAT-AP description of the catalogue, its datasets, distributions and service
+    (``dumps``: the distributions, by default :func:`catalogue_dumps`)."""
     base = store.config.base_iri
     t, N = ox.Triple, ox.NamedNode
 
@@ -168,7 +171,7 @@ def catalog_triples(store: OxigraphStore, root_url: str) -> list[ox.Triple]:
                     t(ft, N(SKOS + "inScheme"), N(FILE_TYPE_SCHEME)),
                     t(ft, N(SKOS + "prefLabel"), lit(FILE_TYPE_LABELS[code]))]
     cover = coverage(store)
-    dumps = dumps_for(store)
+    dumps = catalogue_dumps(store) if dumps is None else dumps
     whole = N(dataset_iri(store))
     datasets: list[tuple[ox.NamedNode, str, str, list[str], dict, list[Dump]]] = [(
         whole, "Corridor knowledge graph (all public graphs)",
@@ -248,9 +251,10 @@ def _distribution(dataset: ox.NamedNode, dump: Dump, root_url: str,
         t(gzip, RDF_TYPE, N(DCT + "MediaType")),
         t(dist, N(DCT + "format"), N(f"{FILE_TYPE_SCHEME}/{FILE_TYPES[dump.format]}")),
         t(dist, N(DCT + "license"), licence),
+    ] + ([] if dump.size is None or dump.sha256 is None else [  # still being written
         t(dist, N(DCAT + "byteSize"), typed(str(dump.size), "nonNegativeInteger")),
         t(dist, N(SPDX + "checksum"), checksum),
         t(checksum, RDF_TYPE, N(SPDX + "Checksum")),
         t(checksum, N(SPDX + "algorithm"), N(SPDX + "checksumAlgorithm_sha256")),
         t(checksum, N(SPDX + "checksumValue"), typed(dump.sha256, "hexBinary")),
-    ]
+    ])

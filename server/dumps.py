@@ -31,7 +31,10 @@ from .store import OxigraphStore
 MEDIA_TYPES = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 _FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
-_lock = threading.Lock()
+CATALOGUE_WAIT = 2.0  # seconds a catalogue request waits for this version's dumps
+_lock = threading.Lock()  # held while dumps are written
+_threads_lock = threading.Lock()
+_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> writing thread
 _temp_roots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
 
 
@@ -43,8 +46,8 @@ class Dump:
     graph: str | None  # None: the whole public dataset
     format: str  # "nq" | "trig" | "ttl"
     path: Path
-    size: int
-    sha256: str
+    size: int | None  # None: being written (see catalogue_dumps)
+    sha256: str | None
 
     @property
     def url_path(self) -> str:
@@ -94,6 +97,43 @@ def dumps_for(store: OxigraphStore) -> list[Dump]:
         return _read_index(index)
 
 
+def catalogue_dumps(store: OxigraphStore, wait: float | None = None) -> list[Dump]:
+    """The dumps the catalogue describes, without making it wait minutes for them.
+
+    Writing every dump of a large store takes minutes, so it runs in the background; if this
+    version's files are not done within ``wait`` seconds, the catalogue lists them without size
+    and checksum (their download still works: it waits for the file).
+    """
+    reader, version = store.reader(), store.version
+    index = _root(store) / f"{version:012d}" / "index.txt"
+    if not index.exists():
+        _write_in_background(store).join(CATALOGUE_WAIT if wait is None else wait)
+    if index.exists():
+        return _read_index(index)
+    return [Dump(name, graph, fmt, index.parent / name, None, None)
+            for name, graph, fmt in _planned(store, reader)]
+
+
+def _write_in_background(store: OxigraphStore) -> threading.Thread:
+    with _threads_lock:
+        running = _writers.get(store)
+        if running is None or not running.is_alive():
+            running = threading.Thread(target=dumps_for, args=(store,), daemon=True,
+                                       name="corridor-dumps")
+            _writers[store] = running
+            running.start()
+        return running
+
+
+def _planned(store: OxigraphStore, reader: ox.Store) -> list[tuple[str, str | None, str]]:
+    """(file name, graph or None for everything, format) of each dump of ``reader``."""
+    entries: list[tuple[str, str | None, str]] = [("all.nq.gz", None, "nq"),
+                                                  ("all.trig.gz", None, "trig")]
+    graphs = sorted(g.value for g in reader.named_graphs() if isinstance(g, ox.NamedNode)
+                    and not store.config.is_withheld(g.value))
+    return entries + [(graph_dump_name(store, g) + ".ttl.gz", g, "ttl") for g in graphs]
+
+
 def _root(store: OxigraphStore) -> Path:
     if store.snapshot_path is not None:
         return Path(store.config.store_dir) / "dumps"
@@ -106,12 +146,8 @@ def _write_all(store: OxigraphStore, reader: ox.Store, directory: Path) -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    entries = [("all.nq.gz", None, "nq"), ("all.trig.gz", None, "trig")]
-    graphs = sorted(g.value for g in reader.named_graphs() if isinstance(g, ox.NamedNode)
-                    and not store.config.is_withheld(g.value))
-    entries += [(graph_dump_name(store, g) + ".ttl.gz", g, "ttl") for g in graphs]
     lines = []
-    for name, graph, fmt in entries:
+    for name, graph, fmt in _planned(store, reader):
         path = tmp / name
         path.parent.mkdir(parents=True, exist_ok=True)
         quads = public_quads(store, reader, graph)

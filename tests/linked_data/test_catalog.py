@@ -12,6 +12,8 @@ import rdflib
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCAT, SH
 
+from server import dumps
+
 SHAPES = Path(__file__).parent / "shapes"
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -61,6 +63,26 @@ def test_small_store_catalogue_conforms_too(client):
                                 format="turtle")
     shapes = shapes_graph("dcat-ap-3.0.1-SHACL.ttl", "dcat-ap-3.0.1-SHACL-ranges.ttl")
     assert violations(data, shapes) == []
+
+
+def test_catalogue_answers_while_dumps_are_written_and_says_so(client, monkeypatch):
+    """Writing the dumps of a big store takes minutes: the catalogue must not wait for them."""
+    monkeypatch.setattr(dumps, "CATALOGUE_WAIT", 0.2)
+    with dumps._lock:  # the dump writer is busy (as with millions of triples)
+        early = client.get("/catalog")
+    data = rdflib.Graph().parse(data=early.data, format="turtle")
+    distributions = set(data.subjects(RDF.type, DCAT.Distribution))
+    assert distributions and not list(data.objects(None, DCAT.byteSize))
+    assert early.headers["Cache-Control"] == "no-store" and "ETag" not in early.headers
+    shapes = shapes_graph("dcat-ap-3.0.1-SHACL.ttl", "dcat-ap-3.0.1-SHACL-ranges.ttl")
+    assert violations(data, shapes) == []
+    for writer in list(dumps._writers.values()):
+        writer.join(30)
+    later = client.get("/catalog")
+    data = rdflib.Graph().parse(data=later.data, format="turtle")
+    assert set(data.subjects(RDF.type, DCAT.Distribution)) == distributions
+    assert len(list(data.objects(None, DCAT.byteSize))) == len(distributions)
+    assert "ETag" in later.headers
 
 
 def test_one_dataset_per_public_named_graph(client, small_store):

@@ -7,7 +7,7 @@ ready store is never written). Three phases:
 
 1. fresh start (``--fresh`` or first run: no search index, no figures in the store folder): the
    first request of each page type, which must not wait for whole-graph work;
-2. after the background work has finished (figures and search index current): p50/p99 of
+2. after the background work has finished (figures, search index and dumps current): p50/p99 of
    ``--runs`` warm requests per page, then the RSS of the server's whole process tree;
 3. restart on the same folder: the first request of each page again (the index and the figures
    are read from the store folder, nothing is rebuilt).
@@ -149,7 +149,7 @@ def working_copy(store_dir: Path, triples: str, fresh: bool) -> Path:
 
 
 def background_done(work: Path) -> bool:
-    """Figures (home, VoID, DCAT) and search index of the current version are kept."""
+    """Figures (home, VoID, DCAT), search index and dumps of the current version are kept."""
     version = json.loads((work / "state.json").read_text())["version"]
     figures = all(
         (work / "figures" / f"{name}-{version}.json").exists()
@@ -160,7 +160,8 @@ def background_done(work: Path) -> bool:
             tag = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.Error:
         return False
-    return figures and int(tag.get("version", -1)) == version
+    dumps = (work / "dumps" / f"{version:012d}" / "index.txt").exists()  # the catalogue's
+    return figures and dumps and int(tag.get("version", -1)) == version
 
 
 def first_requests(server: common.LiveServer, pages: list[Page]) -> list[float]:
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         rows,
     )
     text += (
-        f"\n- background work (figures + search index) finished {background:.0f} s after the"
+        f"\n- background work (figures, search index, dumps) finished {background:.0f} s after the"
         f" first requests{'' if background_done(work) else ' — NOT finished (timeout)'}\n"
         f"- resident memory of `corridor serve` (whole process tree, query workers included):"
         f" {start_rss:.0f} MiB after start, {rss:.0f} MiB after warming every page type,"

@@ -31,7 +31,7 @@ from .store import OxigraphStore
 MEDIA_TYPES = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 _FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
-CATALOGUE_WAIT = 2.0  # seconds a catalogue request waits for this version's dumps
+CATALOGUE_WAIT = 1.0  # seconds the request that starts the dump writer waits for it
 _lock = threading.Lock()  # held while dumps are written
 _threads_lock = threading.Lock()
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> writing thread
@@ -107,22 +107,26 @@ def catalogue_dumps(store: OxigraphStore, wait: float | None = None) -> list[Dum
     reader, version = store.reader(), store.version
     index = _root(store) / f"{version:012d}" / "index.txt"
     if not index.exists():
-        _write_in_background(store).join(CATALOGUE_WAIT if wait is None else wait)
+        writer, started = _write_in_background(store)
+        if started:  # a small store is done in a moment; later requests do not wait again
+            writer.join(CATALOGUE_WAIT if wait is None else wait)
     if index.exists():
         return _read_index(index)
     return [Dump(name, graph, fmt, index.parent / name, None, None)
             for name, graph, fmt in _planned(store, reader)]
 
 
-def _write_in_background(store: OxigraphStore) -> threading.Thread:
+def _write_in_background(store: OxigraphStore) -> tuple[threading.Thread, bool]:
+    """The thread writing the store's dumps, and whether this call started it."""
     with _threads_lock:
         running = _writers.get(store)
-        if running is None or not running.is_alive():
-            running = threading.Thread(target=dumps_for, args=(store,), daemon=True,
-                                       name="corridor-dumps")
-            _writers[store] = running
-            running.start()
-        return running
+        if running is not None and running.is_alive():
+            return running, False
+        running = threading.Thread(target=dumps_for, args=(store,), daemon=True,
+                                   name="corridor-dumps")
+        _writers[store] = running
+        running.start()
+        return running, True
 
 
 def _planned(store: OxigraphStore, reader: ox.Store) -> list[tuple[str, str | None, str]]:

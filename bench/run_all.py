@@ -70,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
             run = subprocess.run(cmd, cwd=common.REPO, capture_output=True, text=True)
             if name in PRINTED and run.returncode == 0:
+                title = PRINTED[name]
+                if name == "load":  # one table per scale
+                    title += f" ({stem.rsplit('-', 1)[1].upper()} triples)"
                 common.write_section(
-                    stem, f"### {PRINTED[name]}\n\n```\n" + run.stdout.strip() + "\n```\n"
+                    stem, f"### {title}\n\n```\n" + run.stdout.strip() + "\n```\n"
                 )
             elif run.returncode != 0:
                 tail = (run.stderr or run.stdout).strip().splitlines()[-3:]

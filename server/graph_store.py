@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import auth, conneg, provenance, streaming
+from . import auth, conneg, dumps, provenance, streaming
 from .context import get_config, get_store
 from .errors import error_response, method_not_allowed
 from .sparql import no_content, rejected
@@ -113,7 +113,12 @@ def _get(graph: str | None) -> Response:
         return error_response(406, f"this endpoint offers {', '.join(GRAPH_TYPES)}")
     source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
     reader, format = store.reader(), conneg.RDF_FORMATS[chosen]
-    body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
+    if graph == config.meta_graph:  # small; what it says about withheld graphs stays private
+        public = [ox.Triple(q.subject, q.predicate, q.object)
+                  for q in dumps.public_quads(store, reader, graph)]
+        body: bytes | object = ox.serialize(public, format=format)
+    else:
+        body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
     content_type = chosen + ("; charset=utf-8" if chosen != "application/ld+json" else "")
     response = Response(body, status=200, content_type=content_type)
     if not isinstance(body, bytes):  # a large graph streams: keep werkzeug from buffering it

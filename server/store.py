@@ -617,8 +617,14 @@ class OxigraphStore:
             shutil.rmtree(tmp, ignore_errors=True)
             reader.backup(str(tmp))
             copy = ox.Store(str(tmp))
+            meta = ox.NamedNode(self.config.meta_graph)
             for graph in withheld:
                 copy.remove_graph(graph)
+                # and what the metadata graph says about it (source file, checksum, counts)
+                about = [*copy.quads_for_pattern(graph, None, None, meta),
+                         *copy.quads_for_pattern(None, None, graph, meta)]
+                for quad in about:
+                    copy.remove(quad)
             copy.flush()
             del copy
             gc.collect()

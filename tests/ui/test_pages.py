@@ -143,6 +143,36 @@ def test_a_label_added_by_a_commit_shows_on_the_next_page(app, client):
     assert text_of(again, "resource-label") == "University of Franche-Comte"
 
 
+class TitleOf(html.parser.HTMLParser):
+    """The text of the document's <title>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.text = False, ""
+
+    def handle_starttag(self, tag, attrs):
+        self.inside = tag == "title"
+
+    def handle_endtag(self, tag):
+        self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.text += data
+
+
+def title_of(page: bytes) -> str:
+    parser = TitleOf()
+    parser.feed(page.decode())
+    return parser.text.strip()
+
+
+def test_window_titles_name_the_page_then_the_site(client):
+    assert title_of(client.get("/").data) == "Corridor"
+    page = client.get(f"/resource?iri={UFC}", headers={"Accept-Language": "en"}).data
+    assert title_of(page) == "University of Franche-Comte · Corridor"
+
+
 def test_unknown_resource_is_404(client):
     assert client.get(f"/resource?iri={BASE}id/organisation/nobody-at-all").status_code == 404
 

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from server.cli import main
+from server.config import Config
+
 
 @pytest.fixture()
 def small_disk(tmp_path: Path):
@@ -19,3 +22,15 @@ def small_disk(tmp_path: Path):
     yield mount
     gc.collect()  # close the stores opened in this process before unmounting
     subprocess.run(["umount", "--lazy", str(mount)], check=True)
+
+
+@pytest.fixture()
+def run(tiny_config: Config, capsys: pytest.CaptureFixture[str]):
+    """``run(*argv) -> (exit code, stdout, stderr)`` against the tiny configuration."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv), config=tiny_config)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

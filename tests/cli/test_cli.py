@@ -17,7 +17,6 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from server.cli import main
 from server.config import Config
 from server.store import open_store
 
@@ -31,18 +30,6 @@ VALID = """@prefix cor: <https://w3id.org/corridor/ontology#> .
 INVALID = """@prefix cor: <https://w3id.org/corridor/ontology#> .
 <id/project/nameless> a cor:Project .
 """
-
-
-@pytest.fixture()
-def run(tiny_config: Config, capsys: pytest.CaptureFixture[str]):
-    """``run(*argv) -> (exit code, stdout, stderr)`` against the tiny configuration."""
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv), config=tiny_config)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture()

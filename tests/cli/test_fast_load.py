@@ -56,16 +56,6 @@ def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     return request.param
 
 
-@pytest.fixture()
-def run(tiny_config: Config, capsys: pytest.CaptureFixture[str]):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv), config=tiny_config)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

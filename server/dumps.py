@@ -26,7 +26,7 @@ from flask import Blueprint, Response, abort, send_file
 
 from .context import get_store
 from .rdf_http import PREFIXES
-from .store import OxigraphStore
+from .store import OxigraphStore, is_withheld_metadata
 
 MEDIA_TYPES = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 _FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
@@ -77,12 +77,8 @@ def public_quads(
         g = quad.graph_name
         if isinstance(g, ox.NamedNode) and config.is_withheld(g.value):
             continue
-        if g == ox.NamedNode(config.meta_graph) and any(
-            isinstance(t, ox.NamedNode) and config.is_withheld(t.value)
-            for t in (quad.subject, quad.object)
-        ):
-            continue
-        yield quad
+        if not is_withheld_metadata(config, quad):
+            yield quad
 
 
 def dumps_for(store: OxigraphStore) -> list[Dump]:

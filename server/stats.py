@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -186,27 +187,11 @@ def _compute_now(store: OxigraphStore) -> Stats:
 
 
 def _refresh_in_background(store: OxigraphStore) -> threading.Thread:
-    key = store
-    with _threads_lock:
-        running = _refreshing.get(key)
-        if running is not None and running.is_alive():
-            return running
+    def work() -> None:
+        while _compute_now(store).version != store.version:  # a commit came meanwhile
+            pass
 
-        def run() -> None:
-            try:
-                while True:  # a commit during the computation: compute again
-                    done = _compute_now(store)
-                    if done.version == store.version:
-                        break
-            except Exception:  # a closed or deleted store: the next request retries
-                log.exception("computing the figures failed")
-            finally:
-                _refreshing.pop(key, None)
-
-        thread = threading.Thread(target=run, name="corridor-stats", daemon=True)
-        _refreshing[key] = thread
-        thread.start()
-        return thread
+    return _in_background(_refreshing, store, "stats", work)
 
 
 # ------------------------------------------------------------------ persistence
@@ -223,9 +208,7 @@ def _save(store: OxigraphStore, stats: Stats) -> None:
         target = folder / f"stats-{stats.version}.json"
         if not target.exists():
             _write_json(target, _to_json(stats))
-        for old in folder.glob("stats-*.json"):
-            if not old.name.startswith((f"stats-{stats.version}.", f"stats-{stats.version}-")):
-                old.unlink(missing_ok=True)
+        _forget_other_versions(folder, "stats", stats.version)
     except OSError:
         log.exception("could not keep the figures in %s", folder)
 
@@ -238,16 +221,54 @@ def _write_json(target: Path, data: Any) -> None:
     os.replace(tmp, target)
 
 
+def _kept_files(folder: Path, name: str) -> list[tuple[int, Path, bool]]:
+    """(version, path, is a part) of the ``<name>-<version>[-<part>].json`` files in
+    ``folder``, newest version first."""
+    pattern = re.compile(rf"{re.escape(name)}-(\d+)(-[a-z]+)?\.json")
+    found = []
+    for path in folder.glob(f"{name}-*.json") if folder.is_dir() else ():
+        match = pattern.fullmatch(path.name)
+        if match:
+            found.append((int(match.group(1)), path, match.group(2) is not None))
+    return sorted(found, reverse=True)
+
+
+def _forget_other_versions(folder: Path, name: str, version: int) -> None:
+    """Remove the kept files of this kind (parts too) that belong to other versions."""
+    for kept, path, _part in _kept_files(folder, name):
+        if kept != version:
+            path.unlink(missing_ok=True)
+
+
+def _in_background(
+    running: weakref.WeakKeyDictionary, store: OxigraphStore, name: str, work: Any
+) -> threading.Thread:
+    """The thread doing ``work`` for ``store`` (started unless one is running already)."""
+    with _threads_lock:
+        thread = running.get(store)
+        if thread is not None and thread.is_alive():
+            return thread
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:  # a closed or deleted store: the next request retries
+                log.exception("computing the %s figures failed", name)
+
+        thread = threading.Thread(target=run, name=f"corridor-{name}", daemon=True)
+        running[store] = thread
+        thread.start()
+        return thread
+
+
 def _load(store: OxigraphStore) -> Stats | None:
     """The newest figures kept in the store folder (any version), or None."""
     folder = _figures_dir(store)
-    if folder is None or not folder.is_dir():
+    if folder is None:
         return None
-    files = []
-    for path in folder.glob("stats-*.json"):
-        with contextlib.suppress(ValueError):
-            files.append((int(path.stem.split("-", 1)[1]), path))
-    for _version, path in sorted(files, reverse=True):
+    for _version, path, part in _kept_files(folder, "stats"):
+        if part:  # the links file beside the figures
+            continue
         try:
             return _from_json(json.loads(path.read_text(encoding="utf-8")), path)
         except (OSError, ValueError, KeyError, TypeError):
@@ -577,44 +598,25 @@ class KeptFigures:
             return cached[1]
 
     def refresh_in_background(self, store: OxigraphStore) -> threading.Thread:
-        with _threads_lock:
-            running = self._threads.get(store)
-            if running is not None and running.is_alive():
-                return running
-
-            def run() -> None:
-                try:
-                    self._compute_now(store)
-                except Exception:
-                    log.exception("computing the %s figures failed", self.name)
-
-            thread = threading.Thread(target=run, name=f"corridor-{self.name}", daemon=True)
-            self._threads[store] = thread
-            thread.start()
-            return thread
+        return _in_background(self._threads, store, self.name, lambda: self._compute_now(store))
 
     def _save(self, store: OxigraphStore, cached: tuple[int, Any]) -> None:
         folder = _figures_dir(store)
         if folder is None:
             return
         try:
-            target = folder / f"{self.name}-{cached[0]}.json"
-            _write_json(target, self._encode(cached[1]))
-            for old in folder.glob(f"{self.name}-*.json"):
-                if old != target:
-                    old.unlink(missing_ok=True)
+            _write_json(folder / f"{self.name}-{cached[0]}.json", self._encode(cached[1]))
+            _forget_other_versions(folder, self.name, cached[0])
         except OSError:
             log.exception("could not keep the %s figures in %s", self.name, folder)
 
     def _load(self, store: OxigraphStore) -> tuple[int, Any] | None:
         folder = _figures_dir(store)
-        if folder is None or not folder.is_dir():
+        if folder is None:
             return None
-        found = []
-        for path in folder.glob(f"{self.name}-*.json"):
-            with contextlib.suppress(ValueError):
-                found.append((int(path.stem.rsplit("-", 1)[1]), path))
-        for version, path in sorted(found, reverse=True):
+        for version, path, part in _kept_files(folder, self.name):
+            if part:
+                continue
             try:
                 return version, self._decode(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):

@@ -62,6 +62,15 @@ class WriteRejected(StoreError):
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
 
 
+def is_withheld_metadata(config: Config, quad: ox.Quad) -> bool:
+    """Whether ``quad`` is what the metadata graph says about a withheld graph (its source
+    file, checksum, counts): as private as the graph itself."""
+    return quad.graph_name == ox.NamedNode(config.meta_graph) and any(
+        isinstance(term, ox.NamedNode) and config.is_withheld(term.value)
+        for term in (quad.subject, quad.object)
+    )
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of the change log: ``resource`` None means the whole graph changed."""
@@ -617,13 +626,11 @@ class OxigraphStore:
             shutil.rmtree(tmp, ignore_errors=True)
             reader.backup(str(tmp))
             copy = ox.Store(str(tmp))
-            meta = ox.NamedNode(self.config.meta_graph)
             for graph in withheld:
                 copy.remove_graph(graph)
-                # and what the metadata graph says about it (source file, checksum, counts)
-                about = [*copy.quads_for_pattern(graph, None, None, meta),
-                         *copy.quads_for_pattern(None, None, graph, meta)]
-                for quad in about:
+            meta = ox.NamedNode(self.config.meta_graph)
+            for quad in list(copy.quads_for_pattern(None, None, None, meta)):
+                if is_withheld_metadata(self.config, quad):
                     copy.remove(quad)
             copy.flush()
             del copy

@@ -194,7 +194,7 @@ def corridor_server(store_dir: Path, threads: int = 8) -> Iterator[LiveServer]:
     argv = [
         sys.executable,
         "-m",
-        "server.cli",
+        "corridor.cli",
         "serve",
         "--store",
         str(store_dir),
@@ -328,8 +328,8 @@ def ensure_data(triples: str, seed: int = 42) -> Path:
 
 
 BUNDLED_LOADER = (
-    "import sys; from pathlib import Path; from server.config import Config;"
-    " from server.store import open_store; from server.loader import load_bundled;"
+    "import sys; from pathlib import Path; from corridor.config import Config;"
+    " from corridor.store import open_store; from corridor.ingest.loader import load_bundled;"
     " s = open_store(Config(store_dir=Path(sys.argv[1]))); load_bundled(s)"
 )
 
@@ -350,7 +350,7 @@ def ensure_store(triples: str) -> Path:
 
 def corridor(command: str, store_dir: Path, *args: str) -> list[str]:
     """argv of ``corridor COMMAND --store STORE_DIR ARGS...`` in this interpreter."""
-    return [sys.executable, "-m", "server.cli", command, "--store", str(store_dir), *args]
+    return [sys.executable, "-m", "corridor.cli", command, "--store", str(store_dir), *args]
 
 
 def write_section(name: str, text: str) -> Path:

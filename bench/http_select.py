@@ -71,8 +71,8 @@ def wait_until_up(port: int, process: subprocess.Popen, seconds: float = 60) -> 
 
 
 def prepare_corridor_store(directory: Path, data: Path) -> None:
-    from server.config import Config
-    from server.store import open_store
+    from corridor.config import Config
+    from corridor.store import open_store
 
     store = open_store(Config(store_dir=directory))
     with store.transaction("bench data") as txn:
@@ -167,7 +167,7 @@ def main() -> int:
                 [sys.executable, str(REPO / "bench" / "minimal_app.py"), str(data),
                  str(minimal_port)], env=env, stderr=subprocess.DEVNULL)),
             "corridor": (corridor_port, subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--store", str(Path(tmp) / "store"),
+                [sys.executable, "-m", "corridor.cli", "serve", "--store", str(Path(tmp) / "store"),
                  "--port", str(corridor_port), "--threads", "8"],
                 env=env, cwd=str(REPO), stderr=subprocess.DEVNULL)),
         }

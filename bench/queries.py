@@ -171,7 +171,7 @@ def wait_for_startup_statistics(pid: int, limit: float = 600) -> None:
     while it runs would measure that competition for the CPU, not the query."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if not any("server.stats" in cmd for cmd in descendants(pid).values()):
+        if not any("corridor.derived.figures" in cmd for cmd in descendants(pid).values()):
             return
         time.sleep(1)
 

@@ -24,9 +24,9 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from server.app import create_app  # noqa: E402
-from server.config import Config  # noqa: E402
-from server.search import index_for  # noqa: E402
+from corridor.config import Config  # noqa: E402
+from corridor.derived.search import index_for  # noqa: E402
+from corridor.web.app import create_app  # noqa: E402
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 COR = "https://w3id.org/corridor/ontology#"

@@ -9,7 +9,7 @@ the data set. Measured on a copy-free path, in one process:
 * validation alone: ``Validator.validate_store(store, focus)`` (the SPARQL fast path, focus =
   the subjects of the change, expanded by the validator to their neighbours) on a pyoxigraph
   store opened on a scratch checkpoint holding the change;
-* the whole validated write: ``store.transaction(..., check=store.shacl_check())`` adding the
+* the whole validated write: ``store.transaction(..., check=write_check(store))`` adding the
   change as its own graph (scratch checkpoint, SHACL, publish), then the graph is dropped again;
 * ``corridor load FILE`` end to end (a new process: start-up, parse, validate, publish);
 * the raw engine: ``Store.load`` of the same file into the primary, no checks.
@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from corridor.validation import validator_for, write_check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -130,15 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     n_triples, subjects = write_change(change)
     random.seed(0)
 
-    from server.config import Config
-    from server.store import open_store
+    from corridor.config import Config
+    from corridor.store import open_store
 
     config = Config(store_dir=store_dir)
     graph = config.graph_iri("bench-change")
     cli_times = time_cli(store_dir, graph, change, min(3, args.runs) if args.cli else 0)
     store = open_store(config)
     quads = list(ox.parse(path=str(change), format=ox.RdfFormat.N_TRIPLES))
-    validator = store.validator()
+    validator = validator_for(store)
 
     # validation alone, on a scratch copy holding the change
     scratch_dir = common.OUT / "scratch-validation"
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.runs):
         stages.active = True
         start = time.perf_counter()
-        with store.transaction("bench: one project", check=store.shacl_check()) as txn:
+        with store.transaction("bench: one project", check=write_check(store)) as txn:
             txn.add_to_graph(graph, quads)
         write_times.append(time.perf_counter() - start)
         stages.active = False

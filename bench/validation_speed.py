@@ -24,8 +24,8 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from server.config import Config  # noqa: E402
-from server.validation import Validator  # noqa: E402
+from corridor.config import Config  # noqa: E402
+from corridor.validation.validator import Validator  # noqa: E402
 
 BASE = Config().base_iri
 COR = "https://w3id.org/corridor/ontology#"

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
+# front-end libraries first: the package ships them (see pyproject.toml, corridor.bundle)
+if [ -f package.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   if ! command -v chromium >/dev/null 2>&1; then
@@ -14,7 +18,4 @@ if [ "${1:-}" = "--test" ]; then
   fi
 else
   .venv/bin/python -m pip install --quiet -e .
-fi
-if [ -f package.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import Config
+from corridor.config import Config
 
 ONTOLOGY = """@prefix cor: <https://w3id.org/corridor/ontology#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

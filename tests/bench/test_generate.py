@@ -15,7 +15,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from generate import BASE, generate, parse_count  # noqa: E402
 
-from server.config import Config  # noqa: E402
+from corridor.config import Config  # noqa: E402
 
 REUSED_VOCABULARIES = (
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -75,7 +75,7 @@ def test_every_class_and_predicate_is_declared_or_reused(small: Path) -> None:
 
 
 def test_data_conforms_to_the_shapes_with_pyshacl(small: Path) -> None:
-    from server.validation import Validator
+    from corridor.validation.validator import Validator
 
     data = rdflib.Graph().parse(small, format="nt")
     for name in (

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
-from server.config import Config
+from corridor.cli import main
+from corridor.config import Config
 
 
 @pytest.fixture()

@@ -17,8 +17,8 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from server.config import Config
-from server.store import open_store
+from corridor.config import Config
+from corridor.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "https://w3id.org/corridor/"
@@ -108,7 +108,7 @@ def run_as_a_user(*argv: str) -> tuple[int, str, str]:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: file modes cannot apply")
         prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
-    done = subprocess.run([*prefix, sys.executable, "-m", "server.cli", *argv],
+    done = subprocess.run([*prefix, sys.executable, "-m", "corridor.cli", *argv],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     return done.returncode, done.stdout, done.stderr
 
@@ -163,7 +163,7 @@ def test_a_store_locked_by_another_process_is_one_line_and_exit_3(
     run("load", str(files / "alpha.ttl"), "--graph", f"{BASE}graph/first")
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import time; from server.config import Config; from server.store import open_store;"
+         "import time; from corridor.config import Config; from corridor.store import open_store;"
          f"s = open_store(Config(store_dir={str(tiny_config.store_dir)!r}));"
          "print('ready', flush=True); time.sleep(60)"],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
@@ -304,7 +304,7 @@ def test_serve_answers_http_on_the_bundled_data(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "CORRIDOR_STORE": str(tmp_path / "store")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "corridor.cli", "serve", "--port", str(port)],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

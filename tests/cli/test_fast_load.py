@@ -16,10 +16,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from server import loader, provenance
-from server.cli import main
-from server.config import Config
-from server.store import open_store
+from corridor.cli import main
+from corridor.config import Config
+from corridor.ingest import loader, provenance
+from corridor.store import open_store
 
 BASE = "https://w3id.org/corridor/"
 COR = "https://w3id.org/corridor/ontology#"

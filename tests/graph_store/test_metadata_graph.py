@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from server import loader
-from server.app import create_app
-from server.config import Config
-from server.store import open_store
+from corridor.config import Config
+from corridor.ingest import loader
+from corridor.store import open_store
+from corridor.web.app import create_app
 
 CONTACTS = """<https://w3id.org/corridor/id/person/jane-doe>
     <http://xmlns.com/foaf/0.1/name> "Jane Doe" .

@@ -11,7 +11,7 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from server import streaming
+from corridor.web import streaming
 from tests.sparql.conftest import BASE, EX
 
 BIG = BASE + "graph/gsp-test/streamed"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.app import create_app
-from server.config import Config
-from server.loader import load_bundled
-from server.store import open_store
+from corridor.config import Config
+from corridor.ingest.loader import load_bundled
+from corridor.store import open_store
+from corridor.web.app import create_app
 
 BASE = "https://w3id.org/corridor/"
 COR = "https://w3id.org/corridor/ontology#"

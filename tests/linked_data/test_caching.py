@@ -64,7 +64,7 @@ def test_live_server_answers_head_and_conditional_get(small_store):
 
     from waitress.server import create_server
 
-    from server.app import create_app
+    from corridor.web.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ import rdflib
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCAT, SH
 
-from server import dumps
+from corridor.derived import dumps
 
 SHAPES = Path(__file__).parent / "shapes"
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

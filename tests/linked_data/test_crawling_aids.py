@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import rdflib
 
-from server.app import create_app
-from server.config import Config
-from server.store import open_store
+from corridor.config import Config
+from corridor.store import open_store
+from corridor.web.app import create_app
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -140,7 +140,7 @@ def test_withheld_personal_data_is_not_served(client):
 
 
 def test_personal_data_is_served_when_the_operator_publishes_it(small_store):
-    from server.app import create_app
+    from corridor.web.app import create_app
 
     config = small_store.config.with_(publish_personal_data=True)
     client = create_app(config, small_store).test_client()

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from server.shacl_sparql import compile_shapes
+from corridor.validation.compiler import compile_shapes
 from tests.validation.fixture_manifest import (
     bundled_validator,
     curated_graph,

@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 from waitress import create_server
 
-from server import executor
-from server.app import create_app
-from server.config import Config
-from server.store import OxigraphStore, open_store
+from corridor.config import Config
+from corridor.query import executor
+from corridor.store import OxigraphStore, open_store
+from corridor.web.app import create_app
 
 BASE = "https://w3id.org/corridor/"
 EX = "http://example.org/"

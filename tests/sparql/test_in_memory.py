@@ -7,9 +7,9 @@ import io
 import pytest
 from rdflib.query import Result
 
-from server.app import create_app
-from server.config import Config
-from server.store import open_store
+from corridor.config import Config
+from corridor.store import open_store
+from corridor.web.app import create_app
 
 from .conftest import EX, GRAPHS, TOKEN, load
 

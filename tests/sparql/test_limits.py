@@ -10,7 +10,7 @@ import requests
 from rdflib import Graph, Namespace
 from rdflib.compare import isomorphic
 
-from server import executor
+from corridor.query import executor
 
 from .conftest import BASE, EX, TOKEN, start_server
 from .helpers import boolean, media_type, rows, solutions

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from server import executor, sparql_text
+from corridor.query import executor
+from corridor.query import text as sparql_text
 
 from .conftest import BASE, EX, load
 from .helpers import rows, solutions
@@ -124,8 +125,8 @@ def test_the_row_bound_of_a_query_is_its_top_level_limit(query, bound):
 
 
 def test_in_memory_stores_answer_in_process_as_before(tmp_path):
-    from server.config import Config
-    from server.store import open_store
+    from corridor.config import Config
+    from corridor.store import open_store
 
     store = open_store(Config(in_memory=True))
     store_quads = [ox.Quad(ox.NamedNode(f"{EX}m"), ox.NamedNode(f"{EX}name"), ox.Literal("M"),

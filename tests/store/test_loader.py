@@ -10,9 +10,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from server import loader, provenance
-from server.config import Config
-from server.store import OxigraphStore, WriteRejected, open_store
+from corridor.config import Config
+from corridor.ingest import loader, provenance
+from corridor.store import OxigraphStore, WriteRejected, open_store
+from corridor.validation import validator_for, write_check
 
 BASE = "https://w3id.org/corridor/"
 COR = "https://w3id.org/corridor/ontology#"
@@ -46,7 +47,7 @@ def data_quads(store: OxigraphStore) -> set[ox.Quad]:
 
 def load(store: OxigraphStore, path: Path, **options: object) -> list[loader.LoadResult]:
     sources = loader.plan(store, [path], graph=options.pop("graph", None))  # type: ignore[arg-type]
-    return loader.load_files(store, sources, check=store.shacl_check(), **options)  # type: ignore[arg-type]
+    return loader.load_files(store, sources, check=write_check(store), **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture()
@@ -160,12 +161,12 @@ def test_files_loaded_together_are_validated_together_all_or_nothing(
     (folder / "project.ttl").write_text(VALID.split("org:uni a")[0])
     (folder / "org.ttl").write_text(VALID.split(" .\norg:uni")[0].split("proj:alpha")[0]
                                     + "org:uni a cor:University .\n")
-    loader.load_files(store, loader.plan(store, [folder]), check=store.shacl_check())
+    loader.load_files(store, loader.plan(store, [folder]), check=write_check(store))
     assert {g.rsplit("/", 1)[1] for g in store.named_graphs()} == {"meta", "project", "org"}
     (folder / "bad.ttl").write_text(INVALID)
     before = quads_of(store)
     with pytest.raises(WriteRejected):
-        loader.load_files(store, loader.plan(store, [folder]), check=store.shacl_check())
+        loader.load_files(store, loader.plan(store, [folder]), check=write_check(store))
     assert quads_of(store) == before
 
 
@@ -237,7 +238,7 @@ def test_provenance_records_file_checksum_counts_time_agent_and_shapes(
     assert source["title"] == "alpha.ttl"
     assert source["sum"] == loader.sha256_of(valid_file)
     assert source["agent"] == "steward@example.org"
-    assert source["shapes"] == store.validator().version  # type: ignore[attr-defined]
+    assert source["shapes"] == validator_for(store).version  # type: ignore[attr-defined]
     assert source["time"]
 
 

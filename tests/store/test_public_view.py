@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.config import Config
-from server.store import PUBLIC_SUFFIX, OxigraphStore, open_store
+from corridor.config import Config
+from corridor.store import PUBLIC_SUFFIX, OxigraphStore, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 EX = "http://example.org/"
@@ -66,7 +66,7 @@ def test_reopening_keeps_only_the_current_version_and_its_view(tmp_path: Path) -
     version = store.version
     del store, txn  # the transaction holds the store too
     gc.collect()  # RocksDB closes (and unlocks) when the store is freed
-    reopen = (f"from server.store import open_store; from server.config import Config; "
+    reopen = (f"from corridor.store import open_store; from corridor.config import Config; "
               f"open_store(Config(store_dir={str(config.store_dir)!r}))")
     subprocess.run([sys.executable, "-c", reopen], check=True, cwd=REPO)
     name = f"{version:012d}"

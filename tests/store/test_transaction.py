@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from server.config import Config
-from server.store import OxigraphStore, WriteRejected, open_store
+from corridor.config import Config
+from corridor.store import OxigraphStore, WriteRejected, open_store
 
 G = "https://w3id.org/corridor/graph/test"
 A = ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),

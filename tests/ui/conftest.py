@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from waitress.server import create_server
 
-from server.app import create_app
-from server.config import Config
-from server.search import index_for
-from server.stats import stats_for
+from corridor.config import Config
+from corridor.derived.figures import stats_for
+from corridor.derived.search import index_for
+from corridor.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 BASE = "https://w3id.org/corridor/"

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 import pytest
 
-from server.stats import stats_for
+from corridor.derived.figures import stats_for
 
 from .conftest import BASE
 

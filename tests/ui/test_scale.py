@@ -11,11 +11,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server import search, stats
-from server.app import create_app
-from server.config import Config
-from server.search import index_for
-from server.store import open_store
+from corridor.config import Config
+from corridor.derived import figures as stats
+from corridor.derived import search
+from corridor.derived.search import index_for
+from corridor.store import open_store
+from corridor.web.app import create_app
 
 from .conftest import BASE
 
@@ -175,7 +176,7 @@ def test_resource_page_does_not_wait_for_the_figures(app, store):
 
 
 def test_resource_page_lists_a_bounded_page_of_incoming_links_with_a_more_link(app, store):
-    from server.describe import INCOMING_PAGE_SIZE
+    from corridor.derived.describe import INCOMING_PAGE_SIZE
 
     target = ox.NamedNode(f"{BASE}id/organisation/popular-target")
     links_to = ox.NamedNode("http://example.org/linksTo")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from server.config import Config
-from server.validation import Result, Validator
+from corridor.config import Config
+from corridor.validation.validator import Result, Validator
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "invalid"

@@ -1,0 +1,391 @@
+"""The ``corridor`` command line: load, validate, query, dump, graphs, drop, serve.
+
+Exit codes: 0 success, 1 SHACL violations, 2 unusable input (missing or unreadable file, unknown
+format, syntax error, bad query), 3 store problem (locked by another process, permission denied,
+disk full). Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from corridor.config import Config
+from corridor.ingest.loader import InputError
+from corridor.store import OxigraphStore, StoreError, WriteRejected, open_store, os_reason
+from corridor.validation import write_check
+
+EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
+
+DUMP_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+}
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+
+
+class UsageError(Exception):
+    """Unusable input given on the command line (exit 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store", default=argparse.SUPPRESS, metavar="DIR",
+        help="store folder (default: $CORRIDOR_STORE or ./corridor-store)",
+    )
+    common.add_argument(
+        "--base-iri", default=argparse.SUPPRESS, metavar="IRI",
+        help="base IRI relative IRIs resolve against (default: $CORRIDOR_BASE_IRI)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="corridor", parents=[common],
+        description="Keep and serve the Corridor knowledge graph.",
+        epilog="Exit codes: 0 ok, 1 SHACL violations, 2 unusable input, 3 store problem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    load = sub.add_parser("load", parents=[common], help="validate and load RDF files")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    load.add_argument("--graph", metavar="IRI", help="target named graph (default: from path)")
+    load.add_argument("--replace", action="store_true", help="replace the graph's content")
+    load.add_argument("--dry-run", action="store_true", help="parse and validate, write nothing")
+    load.add_argument("--format", metavar="F", help="ttl, trig, nt, nq, jsonld, rdfxml")
+    load.add_argument(
+        "--no-validate", action="store_true",
+        help="skip SHACL validation (trusted bulk data only)",
+    )
+
+    validate = sub.add_parser("validate", parents=[common], help="validate files, write nothing")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument("--graph", metavar="IRI")
+    validate.add_argument("--format", metavar="F")
+    validate.add_argument("--report", metavar="FILE.ttl", help="write the SHACL report as Turtle")
+
+    query = sub.add_parser("query", parents=[common], help="run a SPARQL query")
+    query.add_argument("query", metavar="QUERY|FILE.rq")
+    query.add_argument(
+        "--format", choices=["table", *RESULT_FORMATS, *GRAPH_FORMATS], default=None,
+        help="table (default for SELECT/ASK), csv, tsv, json, xml, turtle, ntriples",
+    )
+
+    dump = sub.add_parser("dump", parents=[common], help="write the store or one graph as RDF")
+    dump.add_argument("--graph", metavar="IRI")
+    dump.add_argument("--format", choices=list(DUMP_FORMATS), default=None)
+    dump.add_argument("-o", "--output", metavar="FILE")
+
+    sub.add_parser("graphs", parents=[common], help="list graphs with counts and provenance")
+
+    drop = sub.add_parser("drop", parents=[common], help="remove a named graph")
+    drop.add_argument("graph", metavar="GRAPH", help="IRI or name under {base}graph/")
+
+    serve = sub.add_parser("serve", parents=[common], help="serve HTTP (waitress)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--write-token", help="bearer token for writes (default: no writes)")
+    serve.add_argument("--query-timeout", type=float, metavar="SECONDS")
+    serve.add_argument("--threads", type=int, default=8)
+    return parser
+
+
+def main(argv: list[str] | None = None, config: Config | None = None) -> int:
+    """Run one command; ``config`` (tests) replaces the environment as the starting point."""
+    args = build_parser().parse_args(argv)
+    store_dir: object = getattr(args, "store", None) or "the store"
+    try:
+        flags = {
+            "store_dir": Path(args.store) if getattr(args, "store", None) else None,
+            "base_iri": getattr(args, "base_iri", None),
+        }
+        config = (config or Config.from_env()).with_(
+            **{k: v for k, v in flags.items() if v is not None}
+        )
+        store_dir = config.store_dir
+        return COMMANDS[args.command](args, config)
+    except WriteRejected as e:
+        _error(str(e))
+        return EXIT_VIOLATIONS
+    except (UsageError, InputError) as e:
+        _error(str(e))
+        return EXIT_INPUT
+    except StoreError as e:
+        _error(str(e))
+        return EXIT_STORE
+    except OSError as e:
+        _error(f"cannot write to {e.filename or store_dir}: {os_reason(e)}")
+        return EXIT_STORE
+    except ValueError as e:  # e.g. CORRIDOR_PORT=abc
+        _error(f"invalid setting: {e}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was written")
+        return 130
+
+
+def _error(message: str) -> None:
+    print(f"corridor: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_load(args: argparse.Namespace, config: Config) -> int:
+    from corridor.ingest import loader
+
+    store = open_store(config)
+    sources = loader.plan(store, args.paths, graph=args.graph, format=args.format)
+    if args.replace and args.graph and len(sources) > 1:
+        raise UsageError("--replace with --graph takes one file")
+    check = None if args.no_validate else write_check(store)
+    try:
+        results = loader.load_files(
+            store, sources, replace=args.replace, check=check, dry_run=args.dry_run
+        )
+    except WriteRejected as e:
+        _error(f"{e}; nothing was written")
+        if e.report is not None:
+            print(e.report.text(), file=sys.stderr)  # type: ignore[attr-defined]
+        return EXIT_VIOLATIONS
+    for result in results:
+        graphs = ", ".join(f"<{g}>" for g in result.graphs)
+        path = result.source.path
+        if result.skipped:
+            print(f"{path}: unchanged (already loaded into {graphs})")
+        elif args.dry_run:
+            print(f"{path}: valid, {result.triples} triples would go to {graphs}")
+        else:
+            print(f"{path}: {result.triples} triples loaded into {graphs}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, config: Config) -> int:
+    """Validate each file together with the store's current content, in memory."""
+    from corridor.ingest import loader
+    from corridor.validation.validator import Report
+
+    base = _snapshot_copy(config)
+    validator = _validator(config)
+    sources = loader.plan(_PlanStore(config), args.paths, graph=args.graph, format=args.format)
+    combined = Report(True, [])
+    for source in sources:
+        scratch = ox.Store()
+        scratch.bulk_extend(base)
+        target = ox.NamedNode(source.graph)
+        quads = list(loader._retarget(loader.parse_file(source, config.base_iri), target,
+                                      config.meta_graph))
+        for graph in {q.graph_name.value for q in quads}:  # type: ignore[union-attr]
+            scratch.clear_graph(ox.NamedNode(graph))
+        scratch.bulk_extend(quads)
+        focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+        blank_only = any(isinstance(q.subject, ox.BlankNode) for q in quads) and not focus
+        report = validator.validate_store(scratch, None if blank_only else focus)
+        print(f"{source.path}: {'conforms' if report.conforms else 'does not conform'}")
+        combined.results += report.results
+        combined.conforms = combined.conforms and report.conforms
+    if args.report:
+        try:
+            combined.graph().serialize(destination=args.report, format="turtle")
+        except OSError as e:
+            raise UsageError(f"{args.report}: cannot write: {e.strerror or e}") from None
+    elif combined.results:
+        print(combined.text())
+    return 0 if combined.conforms else EXIT_VIOLATIONS
+
+
+class _PlanStore:
+    """Just enough of a store for :func:`loader.plan` (which only reads the config)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+
+def _validator(config: Config) -> object:
+    from corridor.validation.validator import Validator
+
+    return Validator.bundled(config)
+
+
+def _snapshot_copy(config: Config) -> list[ox.Quad]:
+    """The quads of the published store, or the bundled data when there is no store yet."""
+    from corridor.ingest import loader
+
+    try:
+        with _reading(config) as store:
+            return list(store.quads())
+    except StoreError:
+        quads = []
+        for source in loader.bundled_sources(_PlanStore(config)):  # type: ignore[arg-type]
+            target = ox.NamedNode(source.graph)
+            quads += [ox.Quad(q.subject, q.predicate, q.object, target)
+                      for q in loader.parse_file(source, config.base_iri)]
+        return quads
+
+
+@contextlib.contextmanager
+def _reading(config: Config) -> Iterator[OxigraphStore]:
+    """The published checkpoint, read-only: works while `corridor serve` runs."""
+    if not (Path(config.store_dir) / "snapshots").is_dir():
+        raise StoreError(f"{config.store_dir} holds no store yet (run `corridor load` first)")
+    yield open_store(config, read_only=True)
+
+
+def cmd_query(args: argparse.Namespace, config: Config) -> int:
+    text = args.query
+    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"{args.query}: cannot read: {e.strerror or e}") from None
+    with _reading(config) as store:
+        try:
+            result = store.query(text)
+        except SyntaxError as e:
+            raise UsageError(f"query syntax error: {e.msg or e}") from None
+        except (OSError, ValueError, RuntimeError) as e:
+            raise UsageError(f"query failed: {e}") from None
+        _write_result(result, args.format, sys.stdout)
+    return 0
+
+
+def _write_result(result: object, fmt: str | None, out: IO[str]) -> None:
+    if isinstance(result, ox.QueryTriples):
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise UsageError(f"a graph result is written as turtle or ntriples, not {fmt}")
+        data = result.serialize(format=GRAPH_FORMATS[fmt])
+        out.write(data.decode())  # type: ignore[union-attr]
+        return
+    fmt = fmt or "table"
+    if fmt in GRAPH_FORMATS:
+        raise UsageError(f"{fmt} is for CONSTRUCT/DESCRIBE results")
+    if fmt != "table":
+        out.write(result.serialize(format=RESULT_FORMATS[fmt]).decode())  # type: ignore[attr-defined]
+        return
+    if isinstance(result, ox.QueryBoolean):
+        out.write(("true" if bool(result) else "false") + "\n")
+        return
+    variables = [v.value for v in result.variables]  # type: ignore[attr-defined]
+    rows = [[_cell(row[v]) for v in variables] for row in result]  # type: ignore[attr-defined]
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    out.write(line + "\n")
+    out.write("|" + "|".join(f" {v:<{w}} " for v, w in zip(variables, widths, strict=True)) + "|\n")
+    out.write(line + "\n")
+    for r in rows:
+        out.write("|" + "|".join(f" {c:<{w}} " for c, w in zip(r, widths, strict=True)) + "|\n")
+    out.write(line + "\n")
+    out.write(f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n")
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def cmd_dump(args: argparse.Namespace, config: Config) -> int:
+    fmt = args.format or ("turtle" if args.graph else "nquads")
+    graph = _graph_iri(config, args.graph) if args.graph else None
+    if graph is None and fmt in ("turtle", "ntriples"):
+        raise UsageError(f"--format {fmt} holds one graph: add --graph")
+    with _reading(config) as store:
+        if graph is not None and not store.graph_exists(graph):
+            raise UsageError(f"no such graph: <{graph}>")
+        if args.output:
+            try:
+                with open(args.output, "wb") as out:
+                    store.dump(out, DUMP_FORMATS[fmt], graph)
+            except OSError as e:
+                raise StoreError(f"{args.output}: cannot write: {os_reason(e)}") from None
+        else:
+            buffer = io.BytesIO()
+            store.dump(buffer, DUMP_FORMATS[fmt], graph)
+            sys.stdout.write(buffer.getvalue().decode())
+    return 0
+
+
+def cmd_graphs(args: argparse.Namespace, config: Config) -> int:
+    from corridor.ingest import provenance
+
+    with _reading(config) as store:
+        listing = provenance.listing(store.reader(), config)
+    writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    writer.writerow(["graph", "triples", "source", "sha256", "loaded", "by", "shapes"])
+    for entry in listing:
+        sources = entry["sources"] or [{}]
+        for s in sources:  # type: ignore[union-attr]
+            writer.writerow([
+                entry["graph"], entry["triples"], s.get("title") or "", s.get("sum") or "",
+                s.get("time") or "", s.get("agent") or "", s.get("shapes") or "",
+            ])
+    return 0
+
+
+def _graph_iri(config: Config, name: str) -> str:
+    return name if ":" in name else config.graph_iri(name)
+
+
+def cmd_drop(args: argparse.Namespace, config: Config) -> int:
+    graph = _graph_iri(config, args.graph)
+    if graph == config.meta_graph:
+        raise UsageError("the metadata graph is kept by the store itself")
+    store = open_store(config)
+    if not store.graph_exists(graph):
+        raise UsageError(f"no such graph: <{graph}>")
+    with store.transaction(f"drop {graph}") as txn:
+        txn.drop_graph(graph)
+    print(f"dropped <{graph}>")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    flags = {
+        "host": args.host, "port": args.port, "write_token": args.write_token,
+        "query_timeout": args.query_timeout,
+    }
+    config = config.with_(**{k: v for k, v in flags.items() if v is not None})
+    from waitress.server import create_server
+
+    from corridor.web.app import create_app
+
+    app = create_app(config)
+    try:
+        server = create_server(app, host=config.host, port=config.port, threads=args.threads)
+    except OSError as e:
+        where = f"{config.host}:{config.port}"
+        raise StoreError(f"cannot listen on {where}: {e.strerror or e}") from None
+    print(f"Corridor serving {config.store_dir} on http://{config.host}:{config.port}/",
+          file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0
+
+
+COMMANDS = {
+    "load": cmd_load,
+    "validate": cmd_validate,
+    "query": cmd_query,
+    "dump": cmd_dump,
+    "graphs": cmd_graphs,
+    "drop": cmd_drop,
+    "serve": cmd_serve,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

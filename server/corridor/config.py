@@ -1,0 +1,102 @@
+"""Runtime configuration: one frozen object, built from defaults, environment and CLI flags.
+
+Every setting has a safe default so `corridor serve` works with no configuration at all; the
+environment variable beside each field lets a deployment change it without touching code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from corridor.resources import bundled
+
+DEFAULT_BASE_IRI = "https://w3id.org/corridor/"
+ONTOLOGY_NS = "https://w3id.org/corridor/ontology#"
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(value: str) -> tuple[str, ...]:
+    return tuple(item for item in value.replace(",", " ").split() if item)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one Corridor deployment (see README, "Configuration")."""
+
+    store_dir: Path = field(default_factory=lambda: Path.cwd() / "corridor-store")
+    base_iri: str = DEFAULT_BASE_IRI
+    write_token: str | None = None
+    query_timeout: float = 30.0
+    max_result_rows: int = 100_000
+    max_request_bytes: int = 10 * 1024 * 1024
+    query_workers: int = 2
+    allowed_service_endpoints: tuple[str, ...] = ()
+    publish_personal_data: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    ontology_dir: Path = field(default_factory=lambda: bundled("ontology"))
+    shapes_dir: Path = field(default_factory=lambda: bundled("shapes"))
+    data_dir: Path = field(default_factory=lambda: bundled("data"))
+    queries_dir: Path = field(default_factory=lambda: bundled("queries"))
+    in_memory: bool = False
+
+    _ENV = {
+        "store_dir": ("CORRIDOR_STORE", Path),
+        "base_iri": ("CORRIDOR_BASE_IRI", str),
+        "write_token": ("CORRIDOR_WRITE_TOKEN", str),
+        "query_timeout": ("CORRIDOR_QUERY_TIMEOUT", float),
+        "max_result_rows": ("CORRIDOR_MAX_RESULT_ROWS", int),
+        "max_request_bytes": ("CORRIDOR_MAX_REQUEST_BYTES", int),
+        "query_workers": ("CORRIDOR_QUERY_WORKERS", int),
+        "allowed_service_endpoints": ("CORRIDOR_ALLOWED_SERVICE_ENDPOINTS", _env_list),
+        "publish_personal_data": ("CORRIDOR_PUBLISH_PERSONAL_DATA", _env_bool),
+        "host": ("CORRIDOR_HOST", str),
+        "port": ("CORRIDOR_PORT", int),
+    }
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.endswith(("/", "#")):
+            object.__setattr__(self, "base_iri", self.base_iri + "/")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Config:
+        """Defaults, then environment variables, then explicit overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, (var, convert) in cls._ENV.items():
+            if environ.get(var):
+                values[name] = convert(environ[var])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Config:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    # IRIs derived from the base -------------------------------------------------------------
+    def graph_iri(self, name: str) -> str:
+        """IRI of a named graph, e.g. ``graph_iri("projects/boost")``."""
+        return f"{self.base_iri}graph/{name.strip('/')}"
+
+    @property
+    def meta_graph(self) -> str:
+        return self.graph_iri("meta")
+
+    @property
+    def personal_graph_prefix(self) -> str:
+        return self.graph_iri("personal") + "/"
+
+    def is_withheld(self, graph_iri: str) -> bool:
+        """Graphs the public service must not expose (personal data unless published)."""
+        return not self.publish_personal_data and (
+            graph_iri.startswith(self.personal_graph_prefix)
+            or graph_iri == self.graph_iri("personal")
+        )

@@ -1,0 +1,732 @@
+"""Figures, facets and chart data, computed once per store version.
+
+Whole-graph aggregations take minutes on millions of triples, so pages never wait for them:
+:func:`stats_for` serves the newest figures it has (from memory, else from the JSON file the
+store folder keeps per version) and recomputes them in a background thread when the store has
+moved on. A fresh store with no figures yet shows empty ones (``Stats.computed_at`` None) for
+the few seconds the first computation takes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from corridor.store import PUBLIC_SUFFIX, OxigraphStore
+
+log = logging.getLogger(__name__)
+FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json
+STALE_WAIT = 1.0  # seconds a request may wait for kept figures to catch up after a commit
+FIRST_WAIT = 0.5  # seconds a request may wait for figures when none exist yet (small stores)
+
+COR = "https://w3id.org/corridor/ontology#"
+PREFIXES = f"""PREFIX cor: <{COR}>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+PREFIX dct: <http://purl.org/dc/terms/>
+"""
+FACETS = ("programme", "country", "region", "theme", "period", "role")
+FACET_TITLES = {
+    "programme": "Programme",
+    "country": "Country",
+    "region": "Region",
+    "theme": "Thematic area",
+    "period": "Period",
+    "role": "Role",
+}
+
+
+@dataclass
+class Stats:
+    """Everything the home, browse and view pages show that needs aggregation."""
+
+    version: int
+    counts: dict[str, int] = field(default_factory=dict)
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    project_facets: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    participations: list[tuple[str, str, str | None]] = field(default_factory=list)
+    budgets_by_programme: dict[str, float] = field(default_factory=dict)
+    budgets_by_country: dict[str, float] = field(default_factory=dict)
+    country_codes: dict[str, str] = field(default_factory=dict)
+    project_labels: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    computed_at: float | None = None  # epoch seconds; None: placeholder while computing
+    links_file: str | None = None  # organisations and participations, when kept on disk
+    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: tuple, compute: Any) -> Any:
+        """A value derived from these figures (a view in one language), kept with them."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def links(self) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, str | None]]]:
+        """(organisations, participations): read from the store folder each time when large
+        (only the map and network views need them, and they keep what they derive)."""
+        if self.links_file is None:
+            return self.organisations, self.participations
+        try:
+            data = json.loads(Path(self.links_file).read_text(encoding="utf-8"))
+            return _organisations_of(data), _participations_of(data)
+        finally:
+            release_memory()
+
+    def facet_counts(self, selected: dict[str, set[str]]) -> dict[str, Counter]:
+        """Counts per facet value among projects matching the *other* selected facets."""
+        result: dict[str, Counter] = {}
+        for facet in FACETS:
+            others = {k: v for k, v in selected.items() if k != facet and v}
+            counter: Counter = Counter()
+            for project in self.matching_projects(others):
+                counter.update(self.project_facets.get(project, {}).get(facet, ()))
+            result[facet] = counter
+        return result
+
+    def matching_projects(self, selected: dict[str, set[str]]) -> list[str]:
+        """Projects having, for every selected facet, at least one of the selected values."""
+        out = []
+        for project in self.projects:
+            values = self.project_facets.get(project, {})
+            if all(
+                not wanted or not wanted.isdisjoint(values.get(f, ()))
+                for f, wanted in selected.items()
+            ):
+                out.append(project)
+        return out
+
+
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> Stats
+_lock = threading.Lock()  # held during a computation
+_threads_lock = threading.Lock()  # short: guards _refreshing
+_refreshing: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> Thread
+_listening: weakref.WeakSet = weakref.WeakSet()
+computations = 0  # how many times figures were computed from the graph (tests, benches)
+
+
+def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
+    """The newest figures of the store; never blocks on whole-graph work unless ``wait``.
+
+    Current figures come from memory or from the store folder. Otherwise the previous figures
+    (or an empty placeholder) are returned at once while a background thread computes the
+    current ones. ``wait=True`` always returns current figures (tests, CLI).
+    """
+    key = store
+    _listen(store)
+    cached = _cache.get(key)
+    if cached is not None and cached.version == store.version:
+        return cached
+    if wait:
+        return _compute_now(store)
+    if cached is None:  # first use in this process: figures a previous run kept
+        stored = _load(store)
+        if stored is not None:
+            _cache[key] = cached = stored
+            if stored.version == store.version:
+                return stored
+    worker = _refresh_in_background(store)
+    if cached is None and not is_large(store):  # a small store is done in a moment
+        worker.join(FIRST_WAIT)
+        cached = _cache.get(key)
+    return cached if cached is not None else Stats(version=-1)
+
+
+def warm(store: OxigraphStore) -> None:
+    """Have current figures ready soon (called at start; returns at once)."""
+    cached = _cache.get(store)
+    if cached is None or cached.version != store.version:
+        stored = _load(store)
+        if stored is not None:
+            _cache[store] = stored
+        if stored is None or stored.version != store.version:
+            _refresh_in_background(store)
+    _listen(store)
+
+
+def _listen(store: OxigraphStore) -> None:
+    if store in _listening or not hasattr(store, "on_commit"):
+        return
+    _listening.add(store)
+    store.on_commit(lambda _version: _refresh_in_background(store))
+
+
+def _compute_now(store: OxigraphStore) -> Stats:
+    global computations
+    with _lock:
+        version = store.version
+        cached = _cache.get(store)
+        if cached is None or cached.version != version:
+            computations += 1
+            folder = _figures_dir(store)
+            if folder is None or not is_large(store):
+                cached = compute(store, version)
+            else:  # whole-graph work in a child process: its memory peak is not ours to keep
+                folder.mkdir(parents=True, exist_ok=True)
+                target = folder / f"stats-{version}.json"
+                run_in_child(store, "corridor.derived.figures:compute_json", version, target)
+                cached = _from_json(json.loads(target.read_text(encoding="utf-8")), target)
+                release_memory()
+            _cache[store] = cached
+            _save(store, cached)
+        return cached
+
+
+def _refresh_in_background(store: OxigraphStore) -> threading.Thread:
+    def work() -> None:
+        while _compute_now(store).version != store.version:  # a commit came meanwhile
+            pass
+
+    return _in_background(_refreshing, store, "stats", work)
+
+
+# ------------------------------------------------------------------ persistence
+def _figures_dir(store: OxigraphStore) -> Path | None:
+    root = getattr(store, "_root", None)
+    return None if root is None else Path(root) / FIGURES_DIR
+
+
+def _save(store: OxigraphStore, stats: Stats) -> None:
+    folder = _figures_dir(store)
+    if folder is None:
+        return
+    try:
+        target = folder / f"stats-{stats.version}.json"
+        if not target.exists():
+            _write_json(target, _to_json(stats))
+        _forget_other_versions(folder, "stats", stats.version)
+    except OSError:
+        log.exception("could not keep the figures in %s", folder)
+
+
+def _write_json(target: Path, data: Any) -> None:
+    """Write ``data`` so that readers see the old file or the whole new one, never a part."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _kept_files(folder: Path, name: str) -> list[tuple[int, Path, bool]]:
+    """(version, path, is a part) of the ``<name>-<version>[-<part>].json`` files in
+    ``folder``, newest version first."""
+    pattern = re.compile(rf"{re.escape(name)}-(\d+)(-[a-z]+)?\.json")
+    found = []
+    for path in folder.glob(f"{name}-*.json") if folder.is_dir() else ():
+        match = pattern.fullmatch(path.name)
+        if match:
+            found.append((int(match.group(1)), path, match.group(2) is not None))
+    return sorted(found, reverse=True)
+
+
+def _forget_other_versions(folder: Path, name: str, version: int) -> None:
+    """Remove the kept files of this kind (parts too) that belong to other versions."""
+    for kept, path, _part in _kept_files(folder, name):
+        if kept != version:
+            path.unlink(missing_ok=True)
+
+
+def _in_background(
+    running: weakref.WeakKeyDictionary, store: OxigraphStore, name: str, work: Any
+) -> threading.Thread:
+    """The thread doing ``work`` for ``store`` (started unless one is running already)."""
+    with _threads_lock:
+        thread = running.get(store)
+        if thread is not None and thread.is_alive():
+            return thread
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:  # a closed or deleted store: the next request retries
+                log.exception("computing the %s figures failed", name)
+
+        thread = threading.Thread(target=run, name=f"corridor-{name}", daemon=True)
+        running[store] = thread
+        thread.start()
+        return thread
+
+
+def _load(store: OxigraphStore) -> Stats | None:
+    """The newest figures kept in the store folder (any version), or None."""
+    folder = _figures_dir(store)
+    if folder is None:
+        return None
+    for _version, path, part in _kept_files(folder, "stats"):
+        if part:  # the links file beside the figures
+            continue
+        try:
+            return _from_json(json.loads(path.read_text(encoding="utf-8")), path)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        finally:
+            release_memory()
+    return None
+
+
+def release_memory() -> None:
+    """Give the memory a big JSON parse freed back to the system (glibc keeps it otherwise)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _to_json(stats: Stats) -> dict[str, Any]:
+    return {
+        "version": stats.version,
+        "computed_at": stats.computed_at,
+        "counts": stats.counts,
+        "classes": stats.classes,
+        "project_facets": {
+            p: {f: sorted(v) for f, v in facets.items() if v}
+            for p, facets in stats.project_facets.items()
+        },
+        "projects": {
+            p: {**e, "programmes": sorted(e["programmes"])} for p, e in stats.projects.items()
+        },
+        "organisations": {
+            o: {**e, "regions": sorted(e["regions"])} for o, e in stats.organisations.items()
+        },
+        "participations": stats.participations,
+        "budgets_by_programme": stats.budgets_by_programme,
+        "budgets_by_country": stats.budgets_by_country,
+        "country_codes": stats.country_codes,
+        "project_labels": stats.project_labels,
+    }
+
+
+def _i(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
+
+
+def _organisations_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        o: {"country": _i(e["country"]), "regions": tuple(_i(r) for r in e["regions"])}
+        for o, e in data["organisations"].items()
+    }
+
+
+def _participations_of(data: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    return [tuple(_i(v) for v in x) for x in data["participations"]]  # type: ignore[misc]
+
+
+def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
+    links = "participations" not in data and path is not None
+    return Stats(
+        version=data["version"],
+        computed_at=data["computed_at"],
+        counts=data["counts"],
+        classes=[tuple(c) for c in data["classes"]],
+        # tuples, and only the facets a project has: a set costs 4x a small tuple
+        project_facets={
+            p: {f: tuple(_i(v) for v in values) for f, values in facets.items() if values}
+            for p, facets in data["project_facets"].items()
+        },
+        projects={
+            p: {**e, "programmes": set(e["programmes"])} for p, e in data["projects"].items()
+        },
+        organisations={} if links else _organisations_of(data),
+        participations=[] if links else _participations_of(data),
+        links_file=str(path.with_name(f"stats-{data['version']}-links.json")) if links else None,
+        budgets_by_programme=data["budgets_by_programme"],
+        budgets_by_country=data["budgets_by_country"],
+        country_codes=data["country_codes"],
+        project_labels={
+            p: [tuple(x) for x in options] for p, options in data["project_labels"].items()
+        },
+    )
+
+
+def _rows(store: OxigraphStore, query: str) -> Iterator[Any]:
+    """Solutions one at a time (a list of millions of solutions would be held at once)."""
+    return iter(store.query(PREFIXES + query))  # type: ignore[attr-defined, call-overload]
+
+
+def _value(solution: Any, name: str) -> str | None:
+    """The term's text, interned: the same IRI in many figures is then one object in memory."""
+    term = solution[name]
+    return None if term is None else sys.intern(term.value)
+
+
+def _count(store: OxigraphStore, where: str) -> int:
+    row = next(_rows(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}"), None)
+    return int(row["n"].value) if row is not None else 0
+
+
+def compute(store: OxigraphStore, version: int) -> Stats:
+    stats = Stats(version=version)
+    stats.counts = {
+        "projects": _count(store, "?x a cor:Project"),
+        "organisations": _count(store, "?x a cor:Organisation"),
+        "regions": _count(store, "?o a cor:Organisation ; cor:nutsRegion ?x"),  # in use
+        "countries": _count(store, "?o a cor:Organisation ; cor:country ?x"),
+        "programmes": _count(store, "?x a cor:FundingProgramme"),
+        "triples": _count_triples(store),
+    }
+    stats.classes = [
+        (_value(r, "c"), int(r["n"].value))
+        for r in _rows(
+            store, "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
+        )
+        if isinstance(r["c"], ox.NamedNode)
+    ]
+    for r in _rows(store, "SELECT ?c ?code WHERE { ?c a cor:Country ; skos:notation ?code }"):
+        stats.country_codes[_value(r, "c")] = _value(r, "code")
+    _projects(store, stats)
+    _organisations(store, stats)
+    _participations(store, stats)
+    _budgets(store, stats)
+    _project_labels(store, stats)
+    stats.computed_at = time.time()
+    return stats
+
+
+def _count_triples(store: OxigraphStore) -> int:
+    row = next(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), None)
+    return int(row["n"].value) if row is not None else 0
+
+
+def _projects(store: OxigraphStore, stats: Stats) -> None:
+    for r in _rows(
+        store,
+        """SELECT ?p ?start ?end ?budget ?programme WHERE {
+        ?p a cor:Project .
+        OPTIONAL { ?p schema:startDate ?start } OPTIONAL { ?p schema:endDate ?end }
+        OPTIONAL { ?p cor:totalBudget/schema:value ?budget }
+        OPTIONAL { ?p cor:programme ?programme } }""",
+    ):
+        p = _value(r, "p")
+        entry = stats.projects.setdefault(
+            p, {"start": None, "end": None, "budget": None, "programmes": set()}
+        )
+        entry["start"] = entry["start"] or _value(r, "start")
+        entry["end"] = entry["end"] or _value(r, "end")
+        if r["budget"] is not None and entry["budget"] is None:
+            with contextlib.suppress(ValueError):
+                entry["budget"] = float(r["budget"].value)
+        if r["programme"] is not None:
+            entry["programmes"].add(_value(r, "programme"))
+    facets = {p: {f: set() for f in FACETS} for p in stats.projects}
+    for p, entry in stats.projects.items():
+        facets[p]["programme"] |= entry["programmes"]
+        if entry["start"]:
+            start = entry["start"][:4]
+            end = (entry["end"] or entry["start"])[:4]
+            if start.isdigit() and end.isdigit():
+                facets[p]["period"] |= {str(y) for y in range(int(start), int(end) + 1)}
+    pattern = {
+        "theme": "?p (cor:thematicArea|cor:topic|cor:s3Domain) ?v",
+        "country": "?part cor:project ?p ; cor:organisation/cor:country ?v",
+        "region": "{ ?part cor:project ?p ; cor:organisation/cor:nutsRegion ?v }"
+        " UNION { ?p cor:targetRegion ?v }",
+        "role": "?part cor:project ?p ; cor:role ?v",
+    }
+    for facet, where in pattern.items():
+        for r in _rows(
+            store, f"SELECT DISTINCT ?p ?v WHERE {{ ?p a cor:Project . {where} FILTER(isIRI(?v)) }}"
+        ):
+            p = _value(r, "p")
+            if p in facets:
+                facets[p][facet].add(_value(r, "v"))
+    stats.project_facets = facets
+
+
+def _project_labels(store: OxigraphStore, stats: Stats) -> None:
+    """Every label of every project with its property's rank, so the project list sorts by
+    label in any language without one lookup per project."""
+    from corridor.derived.labels import LABEL_PROPERTIES
+
+    for order, prop in enumerate(LABEL_PROPERTIES):
+        for r in _rows(
+            store, f"SELECT ?p ?l WHERE {{ ?p a cor:Project ; <{prop}> ?l FILTER(isLiteral(?l)) }}"
+        ):
+            literal = r["l"]
+            stats.project_labels.setdefault(_value(r, "p"), []).append(
+                (order, literal.value, literal.language or "")
+            )
+
+
+def _organisations(store: OxigraphStore, stats: Stats) -> None:
+    for r in _rows(
+        store,
+        """SELECT ?o ?country ?region WHERE { ?o a cor:Organisation .
+        OPTIONAL { ?o cor:country ?country } OPTIONAL { ?o cor:nutsRegion ?region } }""",
+    ):
+        o = _value(r, "o")
+        entry = stats.organisations.setdefault(o, {"country": None, "regions": set()})
+        entry["country"] = entry["country"] or _value(r, "country")
+        if r["region"] is not None:
+            entry["regions"].add(_value(r, "region"))
+
+
+def _participations(store: OxigraphStore, stats: Stats) -> None:
+    stats.participations = [
+        (_value(r, "p"), _value(r, "o"), _value(r, "role"))
+        for r in _rows(
+            store,
+            """SELECT ?p ?o ?role WHERE { ?x cor:project ?p ; cor:organisation ?o .
+            OPTIONAL { ?x cor:role ?role } }""",
+        )
+    ]
+
+
+def _budgets(store: OxigraphStore, stats: Stats) -> None:
+    by_programme: dict[str, float] = defaultdict(float)
+    by_country: dict[str, float] = defaultdict(float)
+    for project, entry in stats.projects.items():
+        budget = entry["budget"]
+        if budget is None:
+            continue
+        for programme in entry["programmes"] or {"(no programme)"}:
+            by_programme[programme] += budget
+        for country in stats.project_facets.get(project, {}).get("country", ()):
+            by_country[country] += budget
+    stats.budgets_by_programme = dict(by_programme)
+    stats.budgets_by_country = dict(by_country)
+
+
+def network(
+    stats: Stats, level: str, limit: int | None = None
+) -> tuple[dict[str, int], Counter]:
+    """Nodes (with project counts) and weighted edges between nodes sharing projects.
+
+    With ``limit``, only the ``limit`` nodes in most projects and the edges between them (the
+    full organisation network of millions of triples has millions of edges)."""
+    members: dict[str, set[str]] = defaultdict(set)
+    organisations, participations = stats.links()
+    for project, org, _role in participations:
+        for node in _nodes_of(organisations, org, level):
+            members[project].add(node)
+    del organisations, participations
+    nodes: Counter = Counter()
+    for group in members.values():
+        nodes.update(group)
+    if limit is not None and len(nodes) > limit:
+        nodes = Counter(dict(nodes.most_common(limit)))
+    edges: Counter = Counter()
+    for group in members.values():
+        ordered = sorted(n for n in group if n in nodes)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                edges[(a, b)] += 1
+    return dict(nodes), edges
+
+
+def _nodes_of(organisations: dict[str, Any], org: str, level: str) -> set[str]:
+    if level == "organisation":
+        return {org}
+    entry = organisations.get(org, {})
+    if level == "country":
+        return {entry["country"]} if entry.get("country") else set()
+    return set(entry.get("regions", ()))
+
+
+class KeptFigures:
+    """Whole-graph figures of one kind (VoID counts, DCAT coverage) kept per store version.
+
+    Served from memory, else from ``figures/<name>-<version>.json`` in the store folder; when
+    the store has moved on, the previous figures are served while a background thread computes
+    the new ones. Only a store that never had them computes them while the request waits.
+    """
+
+    def __init__(
+        self, name: str, compute: Any, encode: Any = None, decode: Any = None,
+        child: str | None = None,
+    ) -> None:
+        self.name = name
+        self._child = child  # "module:function" computing the encoded figures in a child
+        self._compute = compute  # (store) -> value
+        self._encode = encode or (lambda value: value)
+        self._decode = decode or (lambda data: data)
+        self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # -> (version, v)
+        self._lock = threading.Lock()
+        self._threads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def get(self, store: OxigraphStore) -> Any:
+        cached = self._cache.get(store)
+        if cached is None:
+            cached = self._load(store)
+            if cached is not None:
+                self._cache[store] = cached
+        if cached is not None:
+            if cached[0] != store.version:  # a small store is done within the wait
+                self.refresh_in_background(store).join(STALE_WAIT)
+                cached = self._cache.get(store) or cached
+            return cached[1]
+        return self._compute_now(store)
+
+    def warm(self, store: OxigraphStore) -> None:
+        """Start computing in the background unless current figures are at hand."""
+        cached = self._cache.get(store) or self._load(store)
+        if cached is not None:
+            self._cache[store] = cached
+        if cached is None or cached[0] != store.version:
+            self.refresh_in_background(store)
+
+    def _compute_now(self, store: OxigraphStore) -> Any:
+        with self._lock:
+            version = store.version
+            cached = self._cache.get(store)
+            if cached is None or cached[0] != version:
+                folder = _figures_dir(store)
+                if folder is not None and self._child is not None and is_large(store):
+                    folder.mkdir(parents=True, exist_ok=True)
+                    target = folder / f"{self.name}-{version}.json.child"
+                    run_in_child(store, self._child, version, target)
+                    data = json.loads(target.read_text(encoding="utf-8"))
+                    target.unlink(missing_ok=True)
+                    cached = (version, self._decode(data))
+                else:
+                    cached = (version, self._compute(store))
+                self._cache[store] = cached
+                self._save(store, cached)
+            return cached[1]
+
+    def refresh_in_background(self, store: OxigraphStore) -> threading.Thread:
+        return _in_background(self._threads, store, self.name, lambda: self._compute_now(store))
+
+    def _save(self, store: OxigraphStore, cached: tuple[int, Any]) -> None:
+        folder = _figures_dir(store)
+        if folder is None:
+            return
+        try:
+            _write_json(folder / f"{self.name}-{cached[0]}.json", self._encode(cached[1]))
+            _forget_other_versions(folder, self.name, cached[0])
+        except OSError:
+            log.exception("could not keep the %s figures in %s", self.name, folder)
+
+    def _load(self, store: OxigraphStore) -> tuple[int, Any] | None:
+        folder = _figures_dir(store)
+        if folder is None:
+            return None
+        for version, path, part in _kept_files(folder, self.name):
+            if part:
+                continue
+            try:
+                return version, self._decode(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return None
+
+
+# ------------------------------------------------------------------ child processes
+LARGE_CHECKPOINT_BYTES = 64 * 1024 * 1024  # smaller stores compute in-process (no start-up cost)
+
+
+def is_large(store: OxigraphStore) -> bool:
+    """Whether the published checkpoint is big enough for whole-graph work to go to a child."""
+    at = getattr(store, "_public_at", None)
+    if at is None:
+        return False
+    try:
+        size = sum(f.stat().st_size for f in Path(at[0]).iterdir() if f.is_file())
+    except OSError:
+        return False
+    return size >= LARGE_CHECKPOINT_BYTES
+class CheckpointView:
+    """The part of the store interface figures need, over one published checkpoint (public
+    graphs only), opened read-only in a child process."""
+
+    def __init__(self, path: str, config: Any, version: int) -> None:
+        self._reader = ox.Store.read_only(path)
+        self._public_copy = path.endswith(PUBLIC_SUFFIX)
+        self.config = config
+        self.version = version
+
+    def query(self, sparql: str, **dataset: object) -> Any:
+        """Like ``OxigraphStore.query``: the default graph is the union of the public graphs."""
+        if dataset:
+            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
+        if self._public_copy:
+            return self._reader.query(sparql, use_default_graph_as_union=True)
+        public = [ox.NamedNode(g) for g in self.named_graphs()]
+        return self._reader.query(
+            sparql, default_graph=[ox.DefaultGraph(), *public], named_graphs=public
+        )
+
+    def named_graphs(self, public: bool = True) -> list[str]:
+        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
+        return [g for g in graphs if not (public and self.config.is_withheld(g))]
+
+    def count(self, graph: str | None = None) -> int:
+        target = "?g" if graph is None else str(ox.NamedNode(graph))
+        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
+
+
+def run_in_child(store: OxigraphStore, function: str, version: int, target: Path) -> None:
+    """Run ``function`` ("module:name", taking a :class:`CheckpointView` and returning JSON
+    data) in a child process on the store's public checkpoint; it writes ``target``.
+
+    Aggregating millions of triples allocates hundreds of MB that a long-running server would
+    keep (freed memory is rarely given back); a child gives all of it back when it exits.
+    """
+    import pickle
+    import subprocess
+    import tempfile
+
+    checkpoint = store._public_at[0]  # type: ignore[attr-defined]
+    with tempfile.NamedTemporaryFile(suffix=".pickle", dir=target.parent, delete=False) as f:
+        pickle.dump(store.config, f)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "corridor.derived.figures", function, checkpoint,
+             str(version), f.name, str(target)],
+            check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run in the child yet
+        )
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+
+
+def _die_with_parent() -> None:
+    """A stopped server must not leave a computation running (Linux: PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+
+
+def compute_json(view: Any) -> dict[str, Any]:
+    """The home/browse figures as JSON data (run in a child by :func:`run_in_child`); the
+    organisations and participations go to a file of their own (read only when needed)."""
+    data = _to_json(compute(view, view.version))
+    links = {key: data.pop(key) for key in ("organisations", "participations")}
+    target = Path(view.target)
+    _write_json(target.with_name(f"stats-{view.version}-links.json"), links)
+    return data
+
+
+def _child_main(argv: list[str]) -> int:
+    import importlib
+    import pickle
+
+    function, checkpoint, version, config_file, target = argv
+    with open(config_file, "rb") as f:
+        config = pickle.load(f)  # noqa: S301 - written by the parent a moment ago
+    module, name = function.split(":")
+    view = CheckpointView(checkpoint, config, int(version))
+    view.target = target  # type: ignore[attr-defined]
+    data = getattr(importlib.import_module(module), name)(view)
+    _write_json(Path(target), data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main(sys.argv[1:]))

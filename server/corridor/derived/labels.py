@@ -1,0 +1,264 @@
+"""Labels of resources in the reader's language, and links from IRIs to pages (used by the UI).
+
+Label lookups are bounded (one VALUES query per page), never a scan of the graph.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from flask import request, url_for
+
+from corridor.web.context import get_config, get_store
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+# Label properties, best first (a language match beats the property order).
+LABEL_PROPERTIES = (
+    f"{SKOS}prefLabel",
+    f"{RDFS}label",
+    f"{DCT}title",
+    "http://xmlns.com/foaf/0.1/name",
+    "https://schema.org/name",
+    "http://www.w3.org/2006/vcard/ns#fn",
+    f"{SKOS}altLabel",
+    "http://www.w3.org/ns/locn#fullAddress",
+)
+
+PREFIXES = {
+    "https://w3id.org/corridor/ontology#": "cor",
+    RDFS: "rdfs",
+    SKOS: "skos",
+    DCT: "dct",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2001/XMLSchema#": "xsd",
+    "http://www.w3.org/ns/locn#": "locn",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://xmlns.com/foaf/0.1/": "foaf",
+    "https://schema.org/": "schema",
+    "http://www.w3.org/ns/dcat#": "dcat",
+    "http://www.w3.org/2002/07/owl#": "owl",
+    "http://www.w3.org/ns/shacl#": "sh",
+    "http://rdfs.org/ns/void#": "void",
+}
+
+# Readable names of common external terms (used when the graph holds no label for them).
+KNOWN_LABELS = {
+    f"{DCT}title": "title",
+    f"{DCT}description": "description",
+    f"{DCT}abstract": "abstract",
+    f"{DCT}identifier": "identifier",
+    f"{DCT}source": "source",
+    f"{DCT}alternative": "alternative title",
+    f"{DCT}created": "created",
+    f"{DCT}modified": "modified",
+    f"{DCT}publisher": "publisher",
+    f"{RDFS}label": "label",
+    f"{RDFS}comment": "comment",
+    f"{RDFS}seeAlso": "see also",
+    f"{SKOS}prefLabel": "preferred label",
+    f"{SKOS}altLabel": "alternative label",
+    f"{SKOS}notation": "notation",
+    f"{SKOS}inScheme": "in scheme",
+    f"{SKOS}broader": "broader",
+    f"{SKOS}narrower": "narrower",
+    f"{SKOS}definition": "definition",
+    f"{SKOS}editorialNote": "editorial note",
+    f"{SKOS}topConceptOf": "top concept of",
+    f"{SKOS}exactMatch": "exact match",
+    RDF_TYPE: "type",
+    "http://xmlns.com/foaf/0.1/homepage": "homepage",
+    "http://www.w3.org/ns/locn#address": "address",
+    "http://www.w3.org/ns/locn#postName": "city",
+    "http://www.w3.org/ns/locn#postCode": "postcode",
+    "http://www.w3.org/ns/locn#fullAddress": "full address",
+    "http://www.w3.org/ns/locn#adminUnitL2": "administrative unit",
+    "https://schema.org/startDate": "start date",
+    "https://schema.org/endDate": "end date",
+    "https://schema.org/value": "value",
+    "https://schema.org/currency": "currency",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+}
+
+UI_LANGUAGES = ("en", "de", "fr", "it", "es", "ro", "da", "bg", "pl")
+
+
+def preferred_languages() -> list[str]:
+    """The reader's languages, best first: ?lang=, then Accept-Language, then English."""
+    langs: list[str] = []
+    chosen = request.args.get("lang", "").strip().lower()
+    if chosen:
+        langs.append(chosen)
+    for value, _q in request.accept_languages:
+        tag = value.lower()
+        if tag != "*":
+            langs.append(tag)
+            langs.append(tag.split("-")[0])
+    langs.append("en")
+    return list(dict.fromkeys(langs))
+
+
+def current_language() -> str:
+    return preferred_languages()[0].split("-")[0]
+
+
+def language_rank(tag: str, langs: list[str]) -> int:
+    """Smaller is better; untagged literals sit between the reader's languages and others."""
+    tag = tag.lower()
+    for i, lang in enumerate(langs):
+        if tag == lang or tag.split("-")[0] == lang:
+            return i
+    return len(langs) if tag == "" else len(langs) + 1
+
+
+def best_literal(literals: Iterable[tuple[str, str]], langs: list[str]) -> tuple[str, str] | None:
+    """Pick the (text, lang) in the best language; ties keep the first seen."""
+    best, best_rank = None, None
+    for text, lang in literals:
+        rank = language_rank(lang, langs)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = (text, lang), rank
+    return best
+
+
+def shorten(iri: str) -> str:
+    """A prefixed name for a known namespace, else the IRI itself."""
+    for ns, prefix in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    base = get_config().base_iri
+    if iri.startswith(base):
+        return iri[len(base) :]
+    return iri
+
+
+def public_objects(
+    reader: ox.Store, subject: str, predicate: str
+) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    """Objects of (subject, predicate) in public graphs: index lookups, no query planning."""
+    config = get_config()
+    out = []
+    for quad in reader.quads_for_pattern(
+        ox.NamedNode(subject), ox.NamedNode(predicate), None, None
+    ):
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and config.is_withheld(graph.value):
+            continue
+        out.append(quad.object)
+    return out
+
+
+class _LabelCache:
+    """Label candidates per IRI for one read-only version of the store.
+
+    Pages name the same countries, roles and programmes again and again; the candidates are
+    looked up once per version (the reader handle changes with every commit) and ranked per
+    request, since the preferred language is the reader's choice.
+    """
+
+    MAX_ENTRIES = 200_000
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.candidates: dict[str, list[tuple[int, str, str]]] = {}
+
+    def for_version(self, reader: ox.Store, version: int, config: object) -> dict[str, list]:
+        """The candidates known for this reader at this version (an in-memory store's reader
+        is the live store, so the version is part of the key) under this configuration."""
+        key = (id(reader), version, id(config))
+        if key != self.key:
+            self.key, self.candidates = key, {}
+        elif len(self.candidates) > self.MAX_ENTRIES:
+            self.candidates = {}
+        return self.candidates
+
+
+_label_cache = _LabelCache()
+
+
+def _label_candidates(reader: ox.Store, iri: str) -> list[tuple[int, str, str]]:
+    """(property order, text, language) of every public label literal of ``iri``."""
+    out = []
+    for order, prop in enumerate(LABEL_PROPERTIES):
+        for literal in public_objects(reader, iri, prop):
+            if isinstance(literal, ox.Literal):
+                out.append((order, literal.value, literal.language or ""))
+    return out
+
+
+def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[str, tuple[str, str]]:
+    """``{iri: (label, lang)}`` for the IRIs that have a label (index lookups per IRI)."""
+    langs = langs or preferred_languages()
+    store = get_store()
+    reader, version = store.reader(), store.version
+    known = _label_cache.for_version(reader, version, get_config())
+    found: dict[str, tuple[str, str]] = {}
+    for iri in {i for i in iris if i}:
+        options = known.get(iri)
+        if options is None:
+            options = known[iri] = _label_candidates(reader, iri)
+        if options:
+            best = min((language_rank(lang, langs), order, text, lang)
+                       for order, text, lang in options)
+            found[iri] = best[2:]
+    return found
+
+
+def label_or_name(iri: str, labels: dict[str, tuple[str, str]]) -> str:
+    if iri in labels:
+        return labels[iri][0]
+    if iri in KNOWN_LABELS:
+        return KNOWN_LABELS[iri]
+    short = shorten(iri)
+    return short.rsplit("/", 1)[-1] if short.startswith("id/") else short
+
+
+def local_path(iri: str) -> str | None:
+    """The server path of a minted IRI under the base (``/id/...``), else None."""
+    base = get_config().base_iri
+    if iri.startswith(base) and iri[len(base) :].startswith("id/"):
+        return "/" + iri[len(base) :]
+    return None
+
+
+def resource_url(iri: str, **params: str) -> str:
+    """Where the HTML page of ``iri`` lives (minted IRIs under /id/, others via /resource).
+
+    A language the reader chose with ``?lang=`` is carried along, so it sticks while browsing.
+    """
+    chosen = request.args.get("lang", "").strip()
+    if chosen and "lang" not in params and chosen.replace("-", "").isalnum():
+        params = {**params, "lang": chosen}
+    path = local_path(iri)
+    if path is not None and _serves_id_paths():
+        if params:
+            from urllib.parse import urlencode
+
+            return f"{path}?{urlencode(params)}"
+        return path
+    return url_for("browse.resource", iri=iri, **params)
+
+
+def _serves_id_paths() -> bool:
+    """Whether this app routes /id/... itself (asked once per app: it never changes)."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    known = _ID_PATHS.get(app)
+    if known is None:
+        adapter = app.url_map.bind("localhost")
+        try:
+            adapter.match("/id/project/x", method="GET")
+            known = True
+        except Exception:  # noqa: BLE001 - any routing failure means "not served"
+            known = False
+        _ID_PATHS[app] = known
+    return known
+
+
+_ID_PATHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -1,0 +1,405 @@
+"""Full-text search over labels, acronyms, descriptions and place names, in every language.
+
+An SQLite FTS5 index (``unicode61 remove_diacritics 2``: "besancon" finds "Besançon") holds one
+row per literal, so a hit knows its language. The index belongs to one store version: commits
+are applied incrementally from the store's change log (re-indexing only the changed resources);
+a change to a whole graph, or a very large change, rebuilds the index. Queries never scan the
+graph.
+
+For a store on disk the index is a file of the store folder (``search.sqlite``) tagged with the
+store version and change-log position it reflects, so a restart only catches up with the change
+log. Rebuilds run in a background thread; searches meanwhile use the previous index (or, when
+there is none yet, wait a moment and then answer empty with :attr:`SearchIndex.building` set).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from corridor.derived.figures import is_large
+from corridor.store import OxigraphStore
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+COR = "https://w3id.org/corridor/ontology#"
+LOCN = "http://www.w3.org/ns/locn#"
+
+# property -> field of the index
+FIELDS = {
+    f"{RDFS}label": "label",
+    f"{SKOS}prefLabel": "label",
+    f"{SKOS}altLabel": "label",
+    f"{DCT}title": "label",
+    f"{DCT}alternative": "label",
+    "http://xmlns.com/foaf/0.1/name": "label",
+    "https://schema.org/name": "label",
+    f"{SKOS}notation": "acronym",
+    f"{COR}acronym": "acronym",
+    f"{DCT}identifier": "acronym",
+    f"{DCT}description": "description",
+    f"{DCT}abstract": "description",
+    f"{RDFS}comment": "description",
+    f"{SKOS}definition": "description",
+}
+PLACE_PROPERTIES = (f"{LOCN}postName", f"{LOCN}fullAddress", f"{LOCN}adminUnitL2")
+WEIGHTS = {"label": 10.0, "acronym": 12.0, "place": 4.0, "description": 1.0}
+FULL_REBUILD_AFTER = 5000
+TABLES = ("names", "texts")  # short fields (ranked fully) and descriptions (ranked per page)
+TEXT_CANDIDATES = 200  # description hits ranked per query
+INDEX_FILE = "search.sqlite"  # in the store folder
+FIRST_WAIT = 2.0  # seconds a search may wait for a missing index (enough for small stores)
+log = logging.getLogger(__name__)
+builds = 0  # full builds in this process (tests prove a restart reuses the file)
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    field: str
+    text: str
+    lang: str
+    score: float
+
+
+class SearchIndex:
+    """The search index of one store, kept at the store's version."""
+
+    def __init__(self, store: OxigraphStore, path: Path | None = None) -> None:
+        self.store = store
+        self.path = path
+        self._maintenance = threading.Lock()  # one builder/updater at a time
+        self._db_lock = threading.Lock()  # short: guards statements on the connection
+        self._db: sqlite3.Connection | None = None
+        self._rebuilding = False
+        self._next_row = 0
+        self.version = -1
+        self._seq = 0
+        self._worker: threading.Thread | None = None
+        if path is not None and path.exists():
+            self._open_existing(path)
+
+    @property
+    def building(self) -> bool:
+        """True while there is no index yet or a full build runs (searches then use the
+        previous index, if any)."""
+        return self._rebuilding or self._db is None
+
+    def _open_existing(self, path: Path) -> None:
+        """Adopt the index file a previous run left, at the version its tag records."""
+        try:
+            db = sqlite3.connect(str(path), check_same_thread=False)
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            self._next_row = db.execute("SELECT COALESCE(MAX(row), 0) FROM rows_of").fetchone()[0]
+            self.version, self._seq = int(meta["version"]), int(meta["seq"])
+            self._db = db
+        except (sqlite3.Error, KeyError, ValueError):
+            log.warning("ignoring the unreadable search index %s", path)
+            path.unlink(missing_ok=True)
+            self._db, self.version, self._seq = None, -1, 0
+
+    def warm(self) -> threading.Thread:
+        """Bring the index up to date in a background thread (returns it)."""
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            return worker
+
+        def run() -> None:
+            try:
+                self.ensure_current()
+            except Exception:  # a closed or deleted store: the next search retries
+                log.exception("updating the search index failed")
+
+        self._worker = threading.Thread(target=run, name="search-index", daemon=True)
+        self._worker.start()
+        return self._worker
+
+    # --------------------------------------------------------------- maintenance
+    def ensure_current(self, wait: bool = True) -> None:
+        """Bring the index to the store's version (incrementally where possible).
+
+        With ``wait=False`` the caller never waits for whole-graph work: when another thread
+        holds the index, or a rebuild is needed and the index lives on disk, the rebuild goes
+        to a background thread and the caller searches the previous version meanwhile.
+        """
+        if self._db is not None and self.version == self.store.version:
+            return
+        if not self._maintenance.acquire(blocking=False):
+            if not wait and self._db is not None and self._rebuilding:
+                return  # a full rebuild takes a while: search the previous version meanwhile
+            self._maintenance.acquire()  # an incremental update: short
+        background = False
+        try:
+            if self.version == self.store.version and self._db is not None:
+                return
+            changes = [] if self._db is None else self._pending_changes()
+            if changes is None or self._db is None:
+                if wait or self.path is None:
+                    self._rebuild()
+                else:
+                    background = True
+                return
+            version = self.store.version
+            self._reindex({c.resource for c in changes if c.resource})
+            self._mark(version, changes[-1].seq if changes else self._seq)
+        finally:
+            self._maintenance.release()
+            if background:
+                self.warm()
+
+    def _pending_changes(self) -> list | None:
+        """Changes since the index's position, or None when a rebuild is cheaper or needed."""
+        changes = self.store.changes_since(self._seq, FULL_REBUILD_AFTER + 1)
+        if len(changes) > FULL_REBUILD_AFTER or any(c.resource is None for c in changes):
+            return None
+        return changes
+
+    def _mark(self, version: int, seq: int) -> None:
+        """Record the version and change-log position the index reflects (in the file too)."""
+        assert self._db is not None
+        with self._db_lock:
+            _write_meta(self._db, version, seq)
+            self._db.commit()
+            self.version, self._seq = version, seq
+
+    def rebuild(self) -> None:
+        """Rebuild the whole index from the store (searches go on against the old one)."""
+        with self._maintenance:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        global builds
+        version = self.store.version
+        seq = self._last_seq()
+        self._rebuilding = True
+        try:
+            builds += 1
+            db, building = self._open_new()
+            self._fill(db, self._rows_for(None))
+            _write_meta(db, version, seq)
+            db.commit()
+            if building is not None and self.path is not None:
+                db.close()
+                os.replace(building, self.path)
+                db = sqlite3.connect(str(self.path), check_same_thread=False)
+        finally:
+            self._rebuilding = False
+        with self._db_lock:
+            old, self._db = self._db, db
+            self.version, self._seq = version, seq
+        if old is not None:
+            old.close()
+
+    def _last_seq(self) -> int:
+        log_ = getattr(self.store, "_log", None)
+        return log_.last_seq() if log_ is not None else 0
+
+    def _open_new(self) -> tuple[sqlite3.Connection, Path | None]:
+        """A new empty index: in memory, or in a file that replaces the index once full."""
+        building = None
+        target = ":memory:"
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            building = self.path.with_name(self.path.name + ".building")
+            building.unlink(missing_ok=True)
+            target = str(building)
+        db = sqlite3.connect(target, check_same_thread=False)
+        if building is not None:
+            db.execute("PRAGMA journal_mode = OFF")  # a half-built file is thrown away anyway
+        for table in TABLES:
+            db.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5(iri UNINDEXED, field UNINDEXED,"
+                " lang UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+        db.execute("CREATE TABLE rows_of (iri TEXT, tab TEXT, row INTEGER)")
+        db.execute("CREATE INDEX rows_of_iri ON rows_of (iri)")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        return db, building
+
+    def _reindex(self, resources: set[str]) -> None:
+        assert self._db is not None
+        # a changed address changes the place text of whoever points at it
+        targets = sorted(resources | self._owners_of(resources))
+        for start in range(0, len(targets), 200):
+            chunk = targets[start : start + 200]
+            rows = list(self._rows_of_subjects(chunk))
+            with self._db_lock:
+                for iri in chunk:
+                    for table, row in self._db.execute(
+                        "SELECT tab, row FROM rows_of WHERE iri = ?", (iri,)
+                    ).fetchall():
+                        self._db.execute(f"DELETE FROM {table} WHERE rowid = ?", (row,))
+                    self._db.execute("DELETE FROM rows_of WHERE iri = ?", (iri,))
+                self._fill(self._db, rows)
+                self._db.commit()
+
+    def _public_objects(self, reader: ox.Store, subject: ox.NamedNode, predicate: str):
+        withheld = self.store.config.is_withheld
+        for quad in reader.quads_for_pattern(subject, ox.NamedNode(predicate), None, None):
+            graph = quad.graph_name
+            if not (isinstance(graph, ox.NamedNode) and withheld(graph.value)):
+                yield quad.object
+
+    def _owners_of(self, resources: set[str]) -> set[str]:
+        reader = self.store.reader()
+        address = ox.NamedNode(f"{LOCN}address")
+        owners: set[str] = set()
+        for iri in resources:
+            for quad in reader.quads_for_pattern(None, address, ox.NamedNode(iri), None):
+                if isinstance(quad.subject, ox.NamedNode):
+                    owners.add(quad.subject.value)
+        return owners
+
+    def _rows_of_subjects(self, subjects: list[str]):
+        """Index rows of a few resources by index lookups (no query planning)."""
+        reader = self.store.reader()
+        for iri in subjects:
+            node = ox.NamedNode(iri)
+            for prop, name in FIELDS.items():
+                for literal in self._public_objects(reader, node, prop):
+                    if isinstance(literal, ox.Literal):
+                        yield iri, name, literal.value, literal.language or ""
+            places = set()
+            for address in self._public_objects(reader, node, f"{LOCN}address"):
+                if isinstance(address, ox.NamedNode | ox.BlankNode):
+                    for prop in PLACE_PROPERTIES:
+                        for q in reader.quads_for_pattern(address, ox.NamedNode(prop), None, None):
+                            if isinstance(q.object, ox.Literal):
+                                places.add((q.object.value, q.object.language or ""))
+            for text, lang in sorted(places):
+                yield iri, "place", text, lang
+
+    def _rows_for(self, subjects: None = None):
+        """Index rows of the whole public graph (two streaming queries)."""
+        props = " ".join(f"<{p}>" for p in FIELDS)
+        places = " ".join(f"<{p}>" for p in PLACE_PROPERTIES)
+        text_query = (
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o "
+            "FILTER(isIRI(?s) && isLiteral(?o)) }"
+        )
+        for row in self.store.query(text_query):  # type: ignore[attr-defined]
+            literal = row["o"]
+            yield row["s"].value, FIELDS[row["p"].value], literal.value, literal.language or ""
+        place_query = (
+            f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{LOCN}address> ?a . "
+            f"VALUES ?p {{ {places} }} ?a ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
+        )
+        for row in self.store.query(place_query):  # type: ignore[attr-defined]
+            literal = row["o"]
+            yield row["s"].value, "place", literal.value, literal.language or ""
+
+    def _fill(self, db: sqlite3.Connection, rows) -> None:
+        batches: dict[str, list] = {table: [] for table in TABLES}
+        owners: list[tuple[str, str, int]] = []
+
+        def flush() -> None:
+            for table, batch in batches.items():
+                if batch:
+                    db.executemany(
+                        f"INSERT INTO {table} (rowid, iri, field, text, lang) VALUES (?,?,?,?,?)",
+                        batch,
+                    )
+                    batch.clear()
+            db.executemany("INSERT INTO rows_of (iri, tab, row) VALUES (?,?,?)", owners)
+            owners.clear()
+
+        for iri, name, text, lang in rows:
+            table = "texts" if name == "description" else "names"
+            self._next_row += 1
+            batches[table].append((self._next_row, iri, name, text, lang))
+            owners.append((iri, table, self._next_row))
+            if len(owners) >= 5000:
+                flush()
+        flush()
+
+    # --------------------------------------------------------------- queries
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> list[Hit]:
+        """Resources matching every word of ``text`` (as prefixes), best first, one hit each."""
+        expression = match_expression(text)
+        if not expression:
+            return []
+        if self._db is None and self.path is not None:
+            worker = self.warm()  # no index yet: build it in the background
+            if not is_large(self.store):  # a small store's is done in a moment
+                worker.join(FIRST_WAIT)
+        else:
+            self.ensure_current(wait=False)
+        if self._db is None:
+            return []
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT iri, field, text, lang, bm25(names) FROM names"
+                " WHERE names MATCH ? ORDER BY rank LIMIT ?",
+                (expression, min(5000, 4 * (offset + limit) + 100)),
+            ).fetchall()
+            # descriptions: the first candidates only, so a common word costs no full ranking
+            rows += self._db.execute(
+                "SELECT iri, field, text, lang, bm25(texts) FROM texts WHERE texts MATCH ?"
+                f" LIMIT {TEXT_CANDIDATES}",
+                (expression,),
+            ).fetchall()
+        best: dict[str, Hit] = {}
+        for iri, field, found, lang, rank in rows:
+            exact = field in ("label", "acronym", "place") and _exact(text, found)
+            score = -rank * WEIGHTS.get(field, 1.0) + (5.0 if exact else 0.0)
+            if iri not in best or score > best[iri].score:
+                best[iri] = Hit(iri, field, found, lang, score)
+        ranked = sorted(best.values(), key=lambda h: (-h.score, h.text.lower()))
+        return ranked[offset : offset + limit]
+
+
+def _write_meta(db: sqlite3.Connection, version: int, seq: int) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [("version", str(version)), ("seq", str(seq))],
+    )
+
+
+def match_expression(text: str) -> str:
+    """An FTS5 query: each word of the user's text as a quoted prefix term, all required."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " AND ".join(f'"{w}"*' for w in words[:12])
+
+
+def _exact(query: str, found: str) -> bool:
+    return _fold(query) == _fold(found)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+_indexes_lock = threading.Lock()
+_ATTRIBUTE = "_corridor_search_index"  # kept on the store: both are freed together
+
+
+def index_for(store: OxigraphStore) -> SearchIndex:
+    """The shared index of ``store`` (created on first use, kept current on every commit)."""
+    index = getattr(store, _ATTRIBUTE, None)
+    if index is not None:
+        return index
+    with _indexes_lock:
+        index = getattr(store, _ATTRIBUTE, None)
+        if index is None:
+            root = getattr(store, "_root", None)
+            index = SearchIndex(store, None if root is None else Path(root) / INDEX_FILE)
+            setattr(store, _ATTRIBUTE, index)
+            if hasattr(store, "on_commit"):
+                store.on_commit(lambda _version: _refresh_soon(index))
+    return index
+
+
+def _refresh_soon(index: SearchIndex) -> None:
+    """Update the index in the background after a commit, so the next search is quick."""
+    index.warm()

@@ -1,0 +1,35 @@
+"""The store boundary: the only package that touches pyoxigraph's ``Store`` or the store's files.
+
+Everything else asks a :class:`Store` (versions, read views, queries, quad patterns, graph
+listing and counts, dumps, validated transactions, the change log, commit listeners).
+"""
+
+from corridor.store.base import (
+    Change,
+    Quad,
+    ReadView,
+    Store,
+    StoreError,
+    StoreLockedError,
+    Term,
+    WriteCheck,
+    WriteRejected,
+    is_withheld_metadata,
+    os_reason,
+)
+from corridor.store.oxigraph import (
+    PUBLIC_SUFFIX,
+    OxigraphStore,
+    Transaction,
+    memory_store,
+    open_checkpoint,
+    open_store,
+    stored_form,
+)
+
+__all__ = [
+    "PUBLIC_SUFFIX", "Change", "OxigraphStore", "Quad", "ReadView", "Store", "StoreError",
+    "StoreLockedError", "Term", "Transaction", "WriteCheck", "WriteRejected",
+    "is_withheld_metadata", "memory_store", "open_checkpoint", "open_store", "os_reason",
+    "stored_form",
+]

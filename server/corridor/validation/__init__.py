@@ -1,0 +1,39 @@
+"""SHACL validation: the shapes of a deployment compiled to SPARQL and run inside the store,
+with pySHACL as the reference the tests compare against.
+
+The write check guards every write: :func:`write_check` for a store.
+"""
+
+from __future__ import annotations
+
+from corridor.store import ReadView, Store, WriteCheck, WriteRejected
+from corridor.validation.report import VIOLATION, Report, Result
+from corridor.validation.validator import Validator
+
+__all__ = ["VIOLATION", "Report", "Result", "Validator", "validator_for", "write_check"]
+
+
+def validator_for(store: Store) -> Validator:
+    """The deployment's validator (bundled or configured shapes + ontology), built once per
+    store and kept with it."""
+    validator = store.extensions.get("corridor.validator")
+    if validator is None:
+        validator = store.extensions["corridor.validator"] = Validator.bundled(store.config)
+    assert isinstance(validator, Validator)
+    return validator
+
+
+def write_check(store: Store, validator: Validator | None = None) -> WriteCheck:
+    """The standard write check: SHACL on the IRIs a write touched (and their neighbours).
+
+    Raises :class:`WriteRejected` whose ``report`` is a :class:`Report`.
+    """
+    chosen = validator or validator_for(store)
+
+    def check(scratch: ReadView, focus: frozenset[str] | None) -> None:
+        report = chosen.validate_store(scratch, focus)
+        if not report.conforms:
+            count = sum(1 for r in report.results if r.severity.endswith("Violation"))
+            raise WriteRejected(f"rejected by SHACL validation: {count} violation(s)", report)
+
+    return check

@@ -1,0 +1,104 @@
+"""Change feed: an Activity Streams 2.0 ``OrderedCollection`` of the store's change log.
+
+``GET /changes`` is the collection (``totalItems``, ``first``, ``last``); ``GET /changes?after=N``
+is the page of changes with sequence number > N, oldest first, with ``next`` while more remain.
+Each item says what changed (``object``: a resource, or a graph when the whole graph changed),
+where (``target``: the named graph, with ``url`` = that graph's current dump, or the whole
+dataset for a SPARQL Update), when (``published``) and how (``Update``/``Delete`` +
+``summary`` = the store activity: load, replace, drop, update …). A harvester remembers the
+``seq`` of the last item it applied and asks for ``?after=seq`` next time: it refetches only the
+graphs that changed. Changes to withheld (personal) graphs are left out.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from corridor.derived.dumps import graph_dump_name
+from corridor.derived.void import dataset_iri
+from corridor.store import Change, OxigraphStore
+from corridor.web.context import get_store
+
+PAGE_SIZE = 500
+AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
+DELETING = {"drop", "delete", "clear"}
+
+
+def _last_seq(store: OxigraphStore) -> int:
+    log = getattr(store, "_log", None)
+    if log is not None and hasattr(log, "last_seq"):
+        return int(log.last_seq())
+    seq = 0
+    while batch := store.changes_since(seq, 10_000):
+        seq = batch[-1].seq
+    return seq
+
+
+def item(store: OxigraphStore, change: Change, root: str) -> dict:
+    """One change as an Activity Streams activity."""
+    if change.graph is None:
+        target = {"type": "Collection", "id": dataset_iri(store), "url": f"{root}/dumps/all.nq.gz"}
+    else:
+        target = {"type": "Collection", "id": change.graph,
+                  "url": f"{root}/dumps/{graph_dump_name(store, change.graph)}.ttl.gz"}
+    kind = "Delete" if change.activity.split(":")[0].lower() in DELETING else "Update"
+    return {
+        "type": kind,
+        "seq": change.seq,
+        "summary": change.activity,
+        "published": change.time.isoformat(),
+        "object": change.resource or change.graph or dataset_iri(store),
+        "target": target,
+        "storeVersion": change.version,
+    }
+
+
+def _after_arg() -> int | None:
+    value = request.args.get("after")
+    if value is None:
+        return None
+    try:
+        return max(0, int(value))
+    except ValueError:
+        return 0
+
+
+def register(bp: Blueprint) -> None:
+    """Add ``GET /changes`` to ``bp``."""
+
+    @bp.get("/changes")
+    def changes() -> Response:
+        store = get_store()
+        root = request.host_url.rstrip("/")
+        collection = f"{root}/changes"
+        after = _after_arg()
+        last = _last_seq(store)
+        context = [AS_CONTEXT, {"seq": "https://w3id.org/corridor/ontology#changeSequence",
+                                "storeVersion": "https://w3id.org/corridor/ontology#storeVersion"}]
+        if after is None:
+            body = {
+                "@context": context, "id": collection, "type": "OrderedCollection",
+                "summary": "Changes of the Corridor knowledge graph, oldest first.",
+                "totalItems": last,
+                "first": f"{collection}?after=0",
+                "last": f"{collection}?after={max(0, last - PAGE_SIZE)}",
+                "current": f"{collection}?after={last}",
+            }
+        else:
+            batch = store.changes_since(after, PAGE_SIZE)
+            visible = [c for c in batch if c.graph is None or not store.config.is_withheld(c.graph)]
+            body = {
+                "@context": context, "id": f"{collection}?after={after}",
+                "type": "OrderedCollectionPage", "partOf": collection,
+                "startIndex": after,
+                "orderedItems": [item(store, c, root) for c in visible],
+            }
+            end = batch[-1].seq if batch else after
+            if end < last:
+                body["next"] = f"{collection}?after={end}"
+            if after > 0:
+                body["prev"] = f"{collection}?after={max(0, after - PAGE_SIZE)}"
+            body["current"] = f"{collection}?after={end}"
+        response = jsonify(body)
+        response.headers["Content-Type"] = "application/activity+json"
+        return response

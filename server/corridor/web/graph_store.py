@@ -1,0 +1,223 @@
+"""Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/graph-store`` (indirect graph IRIs).
+
+``?graph=IRI`` names a graph (a relative IRI is resolved against the base IRI); ``?default``
+names the store's own default graph — the unnamed graph, which the curated data leaves empty.
+Note the difference from SPARQL: there the default graph is the *union* of all public graphs
+(including this unnamed one); here ``?default`` is that one graph only, so a PUT followed by a
+GET returns exactly what was put. ``POST`` to ``/graph-store`` with neither parameter creates a
+new graph ``{base}graph/gsp/<uuid>`` and answers 201 with its Location.
+
+Status codes (§5): GET/HEAD 200 or 404; PUT 201 (created) or 204 (replaced); POST 201
+(created) or 204 (merged); DELETE 204 or 404. Writes need the write token, are validated
+with SHACL before they commit (422 with the report as Turtle otherwise) and record provenance
+in the metadata graph. Withheld (personal) graphs answer 404 to reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from urllib.parse import quote, urljoin
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from corridor.derived import dumps
+from corridor.ingest import provenance
+from corridor.rdf import formats as conneg
+from corridor.store import StoreError, WriteRejected
+from corridor.validation import write_check
+from corridor.web import auth, streaming
+from corridor.web.context import get_config, get_store
+from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.sparql import no_content, rejected
+
+bp = Blueprint("graph_store", __name__)
+
+ALLOWED = ["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"]
+GRAPH_TYPES = ["text/turtle", "application/ld+json", "application/n-triples",
+               "application/rdf+xml"]
+DEFAULT = None  # the target "default graph"
+
+
+class GraphStoreError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@bp.route("/graph-store", methods=["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"])
+def graph_store() -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={
+            "Allow": ", ".join(ALLOWED),
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept",
+            "Access-Control-Max-Age": "86400",
+        })
+    if request.method not in ALLOWED:
+        return method_not_allowed(ALLOWED)
+    try:
+        if request.method in ("GET", "HEAD"):
+            response = _get(_target(required=True))
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return response
+        denied = auth.deny_write(get_config())
+        if denied is not None:
+            return denied
+        if request.method == "DELETE":
+            return _delete(_target(required=True))
+        target = _target(required=request.method == "PUT")
+        return _write(target, replace=request.method == "PUT")
+    except GraphStoreError as e:
+        return error_response(e.status, str(e))
+    except RequestEntityTooLarge:
+        limit = get_config().max_request_bytes
+        return error_response(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def _target(required: bool) -> str | None | bool:
+    """The graph IRI, DEFAULT (None) for ``?default``, or False when neither is given."""
+    graphs = request.args.getlist("graph")
+    has_default = "default" in request.args
+    if graphs and has_default or len(graphs) > 1:
+        raise GraphStoreError("name one graph: either ?graph=IRI or ?default")
+    if has_default:
+        return DEFAULT
+    if not graphs:
+        if required:
+            raise GraphStoreError("the request must name a graph with ?graph=IRI or ?default")
+        return False
+    iri = urljoin(get_config().base_iri, graphs[0])
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise GraphStoreError(f"not a valid graph IRI: {graphs[0]!r}") from None
+    return iri
+
+
+def _exists(graph: str | None) -> bool:
+    store = get_store()
+    if graph is None:
+        return True
+    return store.graph_exists(graph)
+
+
+# ------------------------------------------------------------------------------ reads
+def _get(graph: str | None) -> Response:
+    config, store = get_config(), get_store()
+    if graph is not None and (config.is_withheld(graph) or not store.graph_exists(graph)):
+        return error_response(404, f"no graph <{graph}> in this store")
+    offered = GRAPH_TYPES + list(conneg.RDF_ALIASES)
+    chosen = conneg.best_match(request.headers.get("Accept"), offered)
+    chosen = conneg.canonical_rdf_type(chosen) if chosen else None
+    if chosen not in GRAPH_TYPES:
+        return error_response(406, f"this endpoint offers {', '.join(GRAPH_TYPES)}")
+    source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    reader, format = store.reader(), conneg.RDF_FORMATS[chosen]
+    if graph == config.meta_graph:  # small; what it says about withheld graphs stays private
+        public = [ox.Triple(q.subject, q.predicate, q.object)
+                  for q in dumps.public_quads(store, reader, graph)]
+        body: bytes | object = ox.serialize(public, format=format)
+    else:
+        body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
+    content_type = chosen + ("; charset=utf-8" if chosen != "application/ld+json" else "")
+    response = Response(body, status=200, content_type=content_type)
+    if not isinstance(body, bytes):  # a large graph streams: keep werkzeug from buffering it
+        response.direct_passthrough = True
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# ------------------------------------------------------------------------------ writes
+def _parse_body() -> tuple[list[ox.Triple], bytes]:
+    """The triples of the request body (one RDF document, or each part of multipart/form-data)."""
+    config = get_config()
+    documents: list[tuple[bytes, str | None, str]] = []
+    if request.mimetype == "multipart/form-data":
+        for part in request.files.values():
+            media = part.mimetype or ""
+            name = part.filename or ""
+            if not conneg.canonical_rdf_type(media):
+                media = conneg.format_from_name(name.rpartition(".")[2]) or ""
+            documents.append((part.read(), conneg.canonical_rdf_type(media), name))
+    else:
+        documents.append((request.get_data(), conneg.canonical_rdf_type(request.mimetype),
+                          request.mimetype))
+    triples: list[ox.Triple] = []
+    raw = b""
+    for data, media, label in documents:
+        if media is None:
+            raise GraphStoreError(
+                f"unsupported media type {label or '(none)'}: send one of "
+                f"{', '.join(conneg.RDF_FORMATS)}", 415)
+        try:
+            for quad in ox.parse(data, format=conneg.RDF_FORMATS[media], base_iri=config.base_iri):
+                triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+        except SyntaxError as e:
+            raise GraphStoreError(f"the {media} body does not parse: {e}") from None
+        raw += data
+    return triples, raw
+
+
+def _write(target: str | None | bool, replace: bool) -> Response:
+    config, store = get_config(), get_store()
+    created_new = target is False
+    graph: str | None = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else target
+    triples, raw = _parse_body()
+    existed = _exists(graph)
+    method = "PUT" if replace else "POST"
+    activity = f"Graph Store {method} by {auth.write_agent()}"
+    started = provenance.now()
+    try:
+        with store.transaction(activity, check=write_check(store)) as txn:
+            if graph is None:
+                _write_default(txn, triples, replace)
+            else:
+                quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+                if replace:
+                    txn.replace_graph(graph, quads)
+                else:
+                    txn.add_to_graph(graph, quads)
+                size = sum(1 for _ in txn.primary.quads_for_pattern(None, None, None,
+                                                                    ox.NamedNode(graph)))
+                txn.set_graph_metadata(provenance.load_quads(
+                    config, graph, f"HTTP {method} /graph-store", hashlib.sha256(raw).hexdigest(),
+                    triples_in_file=len(triples), triples_in_graph=size, started=started,
+                    shapes_version=None, agent=auth.write_agent(), prior_sources=[],
+                ), graph, replace_all=replace)
+    except WriteRejected as e:
+        return rejected(e)
+    except (StoreError, OSError) as e:
+        return error_response(500, f"the write failed: {e}")
+    if created_new:
+        location = f"{request.base_url}?graph={quote(graph or '', safe='')}"
+        return Response(status=201, headers={"Location": location})
+    return no_content() if existed else Response(status=201)
+
+
+def _write_default(txn: object, triples: list[ox.Triple], replace: bool) -> None:
+    """Writes to the unnamed graph go through SPARQL Update (the Transaction API names graphs)."""
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    text = ("DROP SILENT DEFAULT ;\n" if replace else "") + f"INSERT DATA {{\n{data}\n}}"
+    txn.update(text)  # type: ignore[attr-defined]
+
+
+def _delete(graph: str | None) -> Response:
+    store = get_store()
+    if graph is not None and not store.graph_exists(graph):
+        return error_response(404, f"no graph <{graph}> in this store")
+    activity = f"Graph Store DELETE by {auth.write_agent()}"
+    try:
+        with store.transaction(activity, check=write_check(store)) as txn:
+            if graph is None:
+                txn.update("DROP SILENT DEFAULT")
+            else:
+                txn.drop_graph(graph)
+    except WriteRejected as e:
+        return rejected(e)
+    except (StoreError, OSError) as e:
+        return error_response(500, f"the delete failed: {e}")
+    return no_content()

@@ -1,0 +1,118 @@
+"""Serving RDF over HTTP: format choice (``?format=``, suffix, Accept) and serialisation.
+
+Shared by the linked-data, VoID, catalogue and ontology routes so they negotiate alike. JSON-LD
+is compacted with the published context (``/context.jsonld``), embedded in the document so a
+client needs no second request (the ``@context`` object is identical to the published one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from flask import Response, request
+
+from corridor.rdf import formats as conneg
+
+RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+HTML_AND_RDF = ["text/html", *RDF_OFFERS]
+
+PREFIXES: dict[str, str] = {
+    "cor": "https://w3id.org/corridor/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "locn": "http://www.w3.org/ns/locn#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "eurio": "http://data.europa.eu/s66#",
+    "cv": "http://data.europa.eu/m8g/",
+    "frapo": "http://purl.org/cerif/frapo/",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "country": "http://publications.europa.eu/resource/authority/country/",
+    "nuts": "http://data.europa.eu/nuts/code/",
+}
+
+
+def jsonld_context() -> dict:
+    """The published JSON-LD context: the prefixes Corridor's data uses."""
+    return {"@context": dict(PREFIXES)}
+
+
+def used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes that abbreviate some IRI of ``triples`` (namespace = IRI up to its last
+    ``#`` or ``/``), so documents do not declare prefixes they never use."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    namespaces = {iri[: max(iri.rfind("#"), iri.rfind("/")) + 1] for iri in iris}
+    return {p: ns for p, ns in prefixes.items() if ns in namespaces}
+
+
+def chosen_format(offers: list[str], suffix: str | None = None) -> str | None:
+    """The media type to serve: ``?format=`` beats a URL suffix beats the Accept header."""
+    named = conneg.format_from_name(request.args.get("format")) or conneg.format_from_name(suffix)
+    if named:
+        return named if named in offers else None
+    return conneg.best_match(request.headers.get("Accept"), offers)
+
+
+def serialize(triples: Iterable[ox.Triple], media_type: str,
+              prefixes: dict[str, str] | None = None) -> bytes:
+    """Bytes of ``triples`` in ``media_type`` (one of :data:`RDF_OFFERS`)."""
+    triples = list(triples)
+    if media_type == "application/ld+json":
+        return _jsonld(triples)
+    fmt = conneg.RDF_FORMATS[media_type]
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=fmt,
+                            prefixes=used_prefixes(triples, prefixes or PREFIXES))
+    return ox.serialize(triples, format=fmt)
+
+
+def _jsonld(triples: list[ox.Triple]) -> bytes:
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    text = graph.serialize(format="json-ld", context=jsonld_context()["@context"],
+                           auto_compact=True)
+    document = json.loads(text) if text.strip() else {}
+    if not isinstance(document, dict) or "@context" not in document:
+        document = {"@context": jsonld_context()["@context"], "@graph": document or []}
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+def rdf_response(triples: Iterable[ox.Triple], media_type: str, status: int = 200,
+                 negotiated: bool = True, content_location: str | None = None) -> Response:
+    """A response holding ``triples``; ``negotiated`` adds ``Vary: Accept``."""
+    body = serialize(triples, media_type)
+    content_type = media_type + ("; charset=utf-8" if media_type in (
+        "text/turtle", "application/n-triples") else "")
+    response = Response(body, status=status, content_type=content_type)
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+    if content_location:
+        response.headers["Content-Location"] = content_location
+    return response
+
+
+def not_acceptable(offers: list[str]) -> Response:
+    response = Response("not acceptable; this resource is available as " + ", ".join(offers)
+                        + "\n", status=406, mimetype="text/plain")
+    response.headers["Vary"] = "Accept"
+    return response

@@ -12,6 +12,8 @@ shapes (including the MDR vocabulary shapes).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from corridor.derived.dumps import Dump, catalogue_dumps
@@ -110,7 +112,7 @@ _kept = KeptFigures(
 )
 
 
-def coverage_json(view: OxigraphStore) -> list:
+def coverage_json(view: OxigraphStore, target: Path) -> list:
     """The coverage as JSON data (computed in a child process, see stats.run_in_child)."""
     return _encode(_compute_coverage(view))
 

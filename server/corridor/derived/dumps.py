@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, send_file
 
-from corridor.store import OxigraphStore, is_withheld_metadata
+from corridor.store import OxigraphStore, ReadView, is_withheld_metadata
 from corridor.web.context import get_store
 from corridor.web.rdf_http import PREFIXES
 
@@ -68,7 +68,7 @@ def graph_dump_name(store: OxigraphStore, graph: str) -> str:
 
 
 def public_quads(
-    store: OxigraphStore, reader: ox.Store, graph: str | None = None
+    store: OxigraphStore, reader: ReadView, graph: str | None = None
 ) -> Iterator[ox.Quad]:
     """Quads of the public dataset (or one public graph), metadata about withheld graphs removed."""
     config = store.config
@@ -125,7 +125,7 @@ def _write_in_background(store: OxigraphStore) -> tuple[threading.Thread, bool]:
         return running, True
 
 
-def _planned(store: OxigraphStore, reader: ox.Store) -> list[tuple[str, str | None, str]]:
+def _planned(store: OxigraphStore, reader: ReadView) -> list[tuple[str, str | None, str]]:
     """(file name, graph or None for everything, format) of each dump of ``reader``."""
     entries: list[tuple[str, str | None, str]] = [("all.nq.gz", None, "nq"),
                                                   ("all.trig.gz", None, "trig")]
@@ -142,7 +142,7 @@ def _root(store: OxigraphStore) -> Path:
     return _temp_roots[store]
 
 
-def _write_all(store: OxigraphStore, reader: ox.Store, directory: Path) -> None:
+def _write_all(store: OxigraphStore, reader: ReadView, directory: Path) -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from corridor.store import PUBLIC_SUFFIX, OxigraphStore
+from corridor.store import CheckpointStore, OxigraphStore
 
 log = logging.getLogger(__name__)
 FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json
@@ -630,48 +630,18 @@ LARGE_CHECKPOINT_BYTES = 64 * 1024 * 1024  # smaller stores compute in-process (
 
 def is_large(store: OxigraphStore) -> bool:
     """Whether the published checkpoint is big enough for whole-graph work to go to a child."""
-    at = getattr(store, "_public_at", None)
-    if at is None:
+    checkpoint = store.public_checkpoint
+    if checkpoint is None:
         return False
     try:
-        size = sum(f.stat().st_size for f in Path(at[0]).iterdir() if f.is_file())
+        size = sum(f.stat().st_size for f in checkpoint.iterdir() if f.is_file())
     except OSError:
         return False
     return size >= LARGE_CHECKPOINT_BYTES
-class CheckpointView:
-    """The part of the store interface figures need, over one published checkpoint (public
-    graphs only), opened read-only in a child process."""
-
-    def __init__(self, path: str, config: Any, version: int) -> None:
-        self._reader = ox.Store.read_only(path)
-        self._public_copy = path.endswith(PUBLIC_SUFFIX)
-        self.config = config
-        self.version = version
-
-    def query(self, sparql: str, **dataset: object) -> Any:
-        """Like ``OxigraphStore.query``: the default graph is the union of the public graphs."""
-        if dataset:
-            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
-        if self._public_copy:
-            return self._reader.query(sparql, use_default_graph_as_union=True)
-        public = [ox.NamedNode(g) for g in self.named_graphs()]
-        return self._reader.query(
-            sparql, default_graph=[ox.DefaultGraph(), *public], named_graphs=public
-        )
-
-    def named_graphs(self, public: bool = True) -> list[str]:
-        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
-        return [g for g in graphs if not (public and self.config.is_withheld(g))]
-
-    def count(self, graph: str | None = None) -> int:
-        target = "?g" if graph is None else str(ox.NamedNode(graph))
-        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
-        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
-
-
 def run_in_child(store: OxigraphStore, function: str, version: int, target: Path) -> None:
-    """Run ``function`` ("module:name", taking a :class:`CheckpointView` and returning JSON
-    data) in a child process on the store's public checkpoint; it writes ``target``.
+    """Run ``function`` ("module:name", taking a :class:`~corridor.store.CheckpointStore` and
+    the target path, returning JSON data) in a child process on the store's public
+    checkpoint, leased for the child's lifetime; the child writes ``target``.
 
     Aggregating millions of triples allocates hundreds of MB that a long-running server would
     keep (freed memory is rarely given back); a child gives all of it back when it exits.
@@ -680,35 +650,43 @@ def run_in_child(store: OxigraphStore, function: str, version: int, target: Path
     import subprocess
     import tempfile
 
-    checkpoint = store._public_at[0]  # type: ignore[attr-defined]
-    with tempfile.NamedTemporaryFile(suffix=".pickle", dir=target.parent, delete=False) as f:
-        pickle.dump(store.config, f)
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "corridor.derived.figures", function, checkpoint,
-             str(version), f.name, str(target)],
-            check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run in the child yet
-        )
-    finally:
-        Path(f.name).unlink(missing_ok=True)
+    with store.lease(public=True) as (checkpoint, _):
+        if checkpoint is None:
+            raise ValueError("an in-memory store has no checkpoint for a child process")
+        with tempfile.NamedTemporaryFile(
+            suffix=".pickle", dir=target.parent, delete=False
+        ) as f:
+            pickle.dump(store.config, f)
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "corridor.derived.figures", function, str(checkpoint),
+                 str(version), f.name, str(target), str(os.getpid())],
+                check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
+            )
+        finally:
+            Path(f.name).unlink(missing_ok=True)
 
 
-def _die_with_parent() -> None:
-    """A stopped server must not leave a computation running (Linux: PR_SET_PDEATHSIG)."""
+def _die_with_parent(parent: int) -> None:
+    """A stopped server must not leave a computation running (Linux: PR_SET_PDEATHSIG).
+
+    Set by the child itself (``preexec_fn`` is unsafe in a threaded server); a parent that
+    died before the signal was armed is noticed by the changed parent pid.
+    """
     import ctypes
     import signal
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+    if os.getppid() != parent:
+        raise SystemExit(1)
 
 
-def compute_json(view: Any) -> dict[str, Any]:
+def compute_json(view: Any, target: Path) -> dict[str, Any]:
     """The home/browse figures as JSON data (run in a child by :func:`run_in_child`); the
     organisations and participations go to a file of their own (read only when needed)."""
     data = _to_json(compute(view, view.version))
     links = {key: data.pop(key) for key in ("organisations", "participations")}
-    target = Path(view.target)
     _write_json(target.with_name(f"stats-{view.version}-links.json"), links)
     return data
 
@@ -717,13 +695,13 @@ def _child_main(argv: list[str]) -> int:
     import importlib
     import pickle
 
-    function, checkpoint, version, config_file, target = argv
+    function, checkpoint, version, config_file, target, parent = argv
+    _die_with_parent(int(parent))
     with open(config_file, "rb") as f:
         config = pickle.load(f)  # noqa: S301 - written by the parent a moment ago
     module, name = function.split(":")
-    view = CheckpointView(checkpoint, config, int(version))
-    view.target = target  # type: ignore[attr-defined]
-    data = getattr(importlib.import_module(module), name)(view)
+    view = CheckpointStore(checkpoint, config, int(version))
+    data = getattr(importlib.import_module(module), name)(view, Path(target))
     _write_json(Path(target), data)
     return 0
 

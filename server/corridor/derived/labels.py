@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import request, url_for
 
+from corridor.store import ReadView
 from corridor.web.context import get_config, get_store
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -138,7 +139,7 @@ def shorten(iri: str) -> str:
 
 
 def public_objects(
-    reader: ox.Store, subject: str, predicate: str
+    reader: ReadView, subject: str, predicate: str
 ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
     """Objects of (subject, predicate) in public graphs: index lookups, no query planning."""
     config = get_config()
@@ -167,7 +168,7 @@ class _LabelCache:
         self.key: tuple = ()
         self.candidates: dict[str, list[tuple[int, str, str]]] = {}
 
-    def for_version(self, reader: ox.Store, version: int, config: object) -> dict[str, list]:
+    def for_version(self, reader: ReadView, version: int, config: object) -> dict[str, list]:
         """The candidates known for this reader at this version (an in-memory store's reader
         is the live store, so the version is part of the key) under this configuration."""
         key = (id(reader), version, id(config))
@@ -181,7 +182,7 @@ class _LabelCache:
 _label_cache = _LabelCache()
 
 
-def _label_candidates(reader: ox.Store, iri: str) -> list[tuple[int, str, str]]:
+def _label_candidates(reader: ReadView, iri: str) -> list[tuple[int, str, str]]:
     """(property order, text, language) of every public label literal of ``iri``."""
     out = []
     for order, prop in enumerate(LABEL_PROPERTIES):

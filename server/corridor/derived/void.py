@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -71,7 +72,7 @@ _kept = KeptFigures(
 )
 
 
-def compute_json(view: OxigraphStore) -> dict:
+def compute_json(view: OxigraphStore, target: Path) -> dict:
     """The figures as JSON data (computed in a child process, see stats.run_in_child)."""
     return dataclasses.asdict(compute(view, view.version))
 

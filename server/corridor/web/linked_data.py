@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from corridor.config import ONTOLOGY_NS
 from corridor.derived.describe import Description, describe
 from corridor.rdf import formats as conneg
+from corridor.store import ReadView
 from corridor.web import caching
 from corridor.web.context import get_config, get_store
 from corridor.web.rdf_http import (
@@ -112,7 +113,7 @@ def _not_found(iri: str, media_type: str, negotiated: bool) -> Response:
     return response
 
 
-def _exists(reader: ox.Store, iri: str) -> bool:
+def _exists(reader: ReadView, iri: str) -> bool:
     node = ox.NamedNode(iri)
     return any(True for _ in reader.quads_for_pattern(node, None, None, None)) or any(
         True for _ in reader.quads_for_pattern(None, None, node, None))

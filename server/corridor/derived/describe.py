@@ -16,9 +16,9 @@ import pyoxigraph as ox
 
 from corridor.config import Config
 from corridor.derived.labels import LABEL_PROPERTIES
+from corridor.rdf.namespaces import HYDRA
 from corridor.store import ReadView
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 INCOMING_PAGE_SIZE = 500
 MAX_BNODE_DEPTH = 8

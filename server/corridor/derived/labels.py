@@ -11,12 +11,10 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import request, url_for
 
+from corridor.rdf.namespaces import DCT, RDFS, SKOS
 from corridor.store import ReadView
 from corridor.web.context import get_config, get_store
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # Label properties, best first (a language match beats the property order).

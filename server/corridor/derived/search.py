@@ -25,13 +25,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from corridor.derived.figures import is_large
+from corridor.rdf.namespaces import COR, DCT, LOCN, RDFS, SKOS
 from corridor.store import OxigraphStore, ReadView
-
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-COR = "https://w3id.org/corridor/ontology#"
-LOCN = "http://www.w3.org/ns/locn#"
 
 # property -> field of the index
 FIELDS = {

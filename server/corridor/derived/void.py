@@ -15,10 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from corridor.derived.figures import KeptFigures
+from corridor.rdf.namespaces import DCT, VOID
 from corridor.store import OxigraphStore
 
-VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")

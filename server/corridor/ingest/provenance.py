@@ -25,16 +25,10 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from corridor.config import Config
+from corridor.rdf.namespaces import DCT, FOAF, OWL, PROV, SPDX, VOID, XSD
 from corridor.store import ReadView
 
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PREFIXES = (
     f"PREFIX prov: <{PROV}> PREFIX dcterms: <{DCT}> PREFIX void: <{VOID}> "

@@ -590,6 +590,11 @@ class OxigraphStore:
                     if not self._leases[path]:
                         del self._leases[path]
 
+    def derived_dir(self, name: str) -> Path | None:
+        """A folder of the store for what other layers derive from it and keep across
+        restarts (figures, search index); None for an in-memory store."""
+        return None if self._root is None else self._root / name
+
     @property
     def public_checkpoint(self) -> Path | None:
         """Folder of the current public view (None in memory): what a child process opens."""

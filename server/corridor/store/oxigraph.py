@@ -51,6 +51,20 @@ from corridor.store.changelog import ChangeLog
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
+    memory), its read handle and the dataset rule of its queries."""
+
+    path: Path | None
+    handle: ox.Store
+    version: int
+    dataset: dict[str, Any]
+
+    def query(self, sparql: str) -> Any:
+        return self.handle.query(sparql, **self.dataset)
+
+
 @dataclass
 class Transaction:
     """The write operations allowed inside :meth:`OxigraphStore.transaction`.
@@ -570,19 +584,25 @@ class OxigraphStore:
         return self._reader
 
     @contextmanager
-    def lease(self, public: bool = False) -> Iterator[tuple[Path | None, ox.Store]]:
-        """``(checkpoint folder, handle)`` of the current version, kept on disk until released.
+    def lease(self, public: bool = False) -> Iterator[Snapshot]:
+        """The current version as a :class:`Snapshot` whose checkpoint stays on disk until the
+        lease is released (long readers: dump writers, index rebuilds, child processes).
 
-        With ``public`` the view without withheld graphs. The folder may be opened read-only by
-        another process (a child computing figures) for as long as the lease is held.
+        With ``public`` the view without withheld graphs, whose default graph for
+        :meth:`Snapshot.query` is the union of the public graphs.
         """
         with self._lock:
             path_text, handle = self._public_at if public else self._reader_at
             path = Path(path_text) if path_text else None
             if path is not None:
                 self._leases[path] = self._leases.get(path, 0) + 1
+            if public and (path is None or handle is self._reader):
+                dataset = self.dataset_arguments()
+            else:
+                dataset = {"use_default_graph_as_union": True}
+            snapshot = Snapshot(path, handle, self._version, dataset)
         try:
-            yield path, handle
+            yield snapshot
         finally:
             if path is not None:
                 with self._lock:
@@ -644,6 +664,10 @@ class OxigraphStore:
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         return self._log.since(seq, limit)
+
+    def last_change_seq(self) -> int:
+        """Position of the newest change-log entry (0 for none)."""
+        return self._log.last_seq()
 
     def _subjects_of(self, store: ox.Store, graph: str) -> set[str]:
         result = store.query(

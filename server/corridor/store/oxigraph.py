@@ -592,7 +592,10 @@ class OxigraphStore:
         :meth:`Snapshot.query` is the union of the public graphs.
         """
         with self._lock:
-            path_text, handle = self._public_at if public else self._reader_at
+            if self._root is None:  # in memory: the live store is the only view
+                path_text, handle = "", self._reader
+            else:
+                path_text, handle = self._public_at if public else self._reader_at
             path = Path(path_text) if path_text else None
             if path is not None:
                 self._leases[path] = self._leases.get(path, 0) + 1
@@ -618,7 +621,7 @@ class OxigraphStore:
     @property
     def public_checkpoint(self) -> Path | None:
         """Folder of the current public view (None in memory): what a child process opens."""
-        return Path(self._public_at[0]) if self._public_at[0] else None
+        return None if self._root is None else Path(self._public_at[0])
 
     def dataset_arguments(self) -> dict[str, object]:
         """Query arguments that make the default graph the union of the public graphs."""
@@ -675,26 +678,19 @@ class OxigraphStore:
         )
         return {row["s"].value for row in result}  # type: ignore[union-attr]
 
-    def execute(self, job: object, timeout: float | None = None) -> object:
-        """Run a user SPARQL query (an ``executor.QueryJob``) so that it can be stopped.
+    def current(self, public: bool = False) -> Snapshot:
+        """The newest published version (with ``public``, without withheld graphs), for a
+        reader bounded by the query timeout (its checkpoint outlives it; others :meth:`lease`)."""
+        with self.lease(public) as snapshot:
+            return snapshot
 
-        On disk the query runs in a pool of killable worker processes that read the published
-        checkpoint (see server/executor.py); an in-memory store (unit tests) runs it in this
-        process without a time limit. Returns an ``executor.QueryOutcome``. A remote store can
-        implement the same method by forwarding the job to its SPARQL endpoint.
-        """
-        from corridor.query import executor
-
-        if self._root is None:
-            return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
-        dataset = getattr(job, "dataset", None)
-        hides = bool(dataset and (dataset.withheld or dataset.withheld_prefixes))
-        # the newest published version (without the withheld graphs if the job hides them)
-        checkpoint, handle = self._public_at if hides else self._reader_at
-        pool = executor.pool_for(self, self.config.query_workers)
-        return pool.execute(  # type: ignore[arg-type]
-            checkpoint, job, timeout or self.config.query_timeout, local=(checkpoint, handle)
-        )
+    def close(self) -> None:
+        """Stop what other layers keep with this store (query workers, background threads):
+        every extension with a ``close()``."""
+        for extension in list(self.extensions.values()):
+            closer = getattr(extension, "close", None)
+            if callable(closer):
+                closer()
 
 
 def _assert_closed(path: Path) -> None:

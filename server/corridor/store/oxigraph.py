@@ -39,6 +39,7 @@ from corridor.config import Config
 from corridor.store.base import (
     Change,
     Quad,
+    Snapshot,
     StoreError,
     StoreLockedError,
     Term,
@@ -49,20 +50,6 @@ from corridor.store.base import (
 from corridor.store.changelog import ChangeLog
 
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
-    memory), its read handle and the dataset rule of its queries."""
-
-    path: Path | None
-    handle: ox.Store
-    version: int
-    dataset: dict[str, Any]
-
-    def query(self, sparql: str) -> Any:
-        return self.handle.query(sparql, **self.dataset)
 
 
 @dataclass
@@ -631,7 +618,7 @@ class OxigraphStore:
         public = [ox.NamedNode(g) for g in self.named_graphs()]
         return {"default_graph": [ox.DefaultGraph(), *public], "named_graphs": public}
 
-    def query(self, sparql: str, **dataset: object) -> object:
+    def query(self, sparql: str, **dataset: Any) -> Any:
         """Run a trusted, bounded query in-process (pages, VoID); user queries use execute.
 
         Without ``dataset`` the default graph is the union of the public graphs.

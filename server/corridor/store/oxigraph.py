@@ -42,7 +42,6 @@ from corridor.store.base import (
     Snapshot,
     StoreError,
     StoreLockedError,
-    Term,
     WriteCheck,
     is_withheld_metadata,
     os_reason,
@@ -258,7 +257,7 @@ class Transaction:
         blank = False
         count = 0
         batch: list[Quad] = []
-        seen: set[Term] = set()
+        seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
         for q in quads:
             s = q.subject
             batch.append(ox.Quad(s, q.predicate, q.object, g))
@@ -624,7 +623,7 @@ class OxigraphStore:
         Without ``dataset`` the default graph is the union of the public graphs.
         """
         if dataset:
-            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
+            return self._reader.query(sparql, **dataset)
         if self._root is not None and self._public_at[1] is not self._reader:
             return self._public_at[1].query(sparql, use_default_graph_as_union=True)
         return self._reader.query(sparql, **self.dataset_arguments())  # type: ignore[arg-type]
@@ -712,7 +711,9 @@ def stored_form(literal: ox.Literal) -> ox.Literal:
     node = ox.NamedNode("urn:x")
     scratch = ox.Store()
     scratch.add(ox.Quad(node, node, literal))
-    return next(iter(scratch)).object
+    stored = next(iter(scratch)).object
+    assert isinstance(stored, ox.Literal)
+    return stored
 
 
 class CheckpointStore:

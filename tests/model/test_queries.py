@@ -184,14 +184,15 @@ def test_provenance_of_budgets(store: ox.Store) -> None:
         for r in rows
     )
     seed3, editors = "id/source/seed-003-s3-4alpclusters-de", "id/source/corridor-editors"
+    s3 = "S3-4AlpClusters"
     # issue 14: 340,500 is the national co-financing (an editorial reading of the printed figure),
     # 2,270,000 the ERDF co-financed budget (editorial, not printed)
     assert got == Counter(
         {
-            ("S3-4AlpClusters", "total budget", Decimal("2521964"), "EUR", "003", seed3): 1,
-            ("S3-4AlpClusters", "EU contribution", Decimal("1929500"), "EUR", "003", seed3): 1,
-            ("S3-4AlpClusters", "national co-financing", Decimal("340500"), "EUR", "003", editors): 1,
-            ("S3-4AlpClusters", "co-financed budget", Decimal("2270000"), "EUR", "cor", editors): 1,
+            (s3, "total budget", Decimal("2521964"), "EUR", "003", seed3): 1,
+            (s3, "EU contribution", Decimal("1929500"), "EUR", "003", seed3): 1,
+            (s3, "national co-financing", Decimal("340500"), "EUR", "003", editors): 1,
+            (s3, "co-financed budget", Decimal("2270000"), "EUR", "cor", editors): 1,
             ("GoSmart & Excel BSR", "total budget", Decimal("770860"), "EUR", "001",
              "id/source/seed-001-gosmart-excel-bsr-da"): 1,
         }
@@ -201,7 +202,8 @@ def test_provenance_of_budgets(store: ox.Store) -> None:
 def test_provenance_of_a_resource(store: ox.Store) -> None:
     rows = run(store, "provenance-of-a-resource")
     assert {local(r["graph"]) for r in rows} == {
-        "graph/projects/s3-4alpclusters", "graph/editors/translations", "graph/editors/classifications"
+        "graph/projects/s3-4alpclusters", "graph/editors/translations",
+        "graph/editors/classifications",
     }
     labels = {(r["value"], r["kind"], r["sourceTitle"]) for r in rows
               if r["property"].endswith("core#prefLabel")}

@@ -227,9 +227,14 @@ def test_organisations_in_a_city(store: ox.Store) -> None:
 
 def test_project_timeline(store: ox.Store) -> None:
     rows = run(store, "project-timeline")
-    assert [(local(r["project"]), r["start"], r["end"]) for r in rows] == [
-        ("id/project/s3-4alpclusters", "2016-01-11", "2019-04-30"),
-        ("id/project/gosmart-excel-bsr", "2021-04", "2021-12"),
+    # issue 14: BOOST (no project dates in any source) appears by the challenge it owned at the
+    # Cluj camp, and so does the camp's '2023 Cluj Innovation Year' -- marked as activity dates
+    activity = "dated activities only"
+    assert [(local(r["project"]), r["start"], r["end"], r["basis"]) for r in rows] == [
+        ("id/project/s3-4alpclusters", "2016-01-11", "2019-04-30", "project dates"),
+        ("id/project/gosmart-excel-bsr", "2021-04", "2021-12", "project dates"),
+        ("id/project/cluj-innovation-year-2023", "2023-10-13", "2023-10-15", activity),
+        ("id/project/boost", "2023-10-13", "2023-10-15", activity),
     ]
 
 
@@ -366,4 +371,15 @@ def test_eurio_projects_and_partners(store: ox.Store) -> None:
     assert {(Decimal(r["totalCost"]), Decimal(r["euFunding"]), r["currency"]) for r in s3} == {
         (Decimal("2521964"), Decimal("1929500"), "EUR")
     }
+
+
+def test_project_countries(store: ox.Store) -> None:
+    rows = run(store, "project-countries")
+    got = {r["countryName"]: (int(r["viaPartners"]), int(r["projectLevelOnly"])) for r in rows}
+    # 6 (S3-4AlpClusters) + 8 (GoSmart & Excel BSR) - Germany + Bulgaria, Romania, Spain (BOOST)
+    assert len(got) == 16
+    assert got["Germany"] == (2, 0)
+    for country in ("Bulgaria", "Romania", "Spain"):
+        assert got[country] == (0, 1)  # known only from BOOST's consortium sentence
+    assert got["Denmark"] == got["Estonia"] == (1, 1)
 

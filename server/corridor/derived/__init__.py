@@ -24,7 +24,7 @@ def warm(store: OxigraphStore) -> threading.Thread | None:
     """
     if store.derived_dir("figures") is None:
         return None
-    from corridor.derived import dcat, figures, search, void
+    from corridor.derived import brokerage, dcat, figures, search, void
 
     figures.warm(store)
 
@@ -33,6 +33,7 @@ def warm(store: OxigraphStore) -> threading.Thread | None:
             search.index_for(store).ensure_current()
             void.stats_for(store)
             dcat.coverage(store)
+            brokerage.warm(store)
         except Exception:  # a store closed meanwhile (tests): the next request retries
             log.exception("warming the derived views failed")
 

@@ -27,13 +27,13 @@ def warm(store: OxigraphStore) -> threading.Thread | None:
     from corridor.derived import brokerage, dcat, figures, search, void
 
     figures.warm(store)
+    brokerage.warm(store)  # its own thread: suggestions should not wait for the search index
 
     def rest() -> None:
         try:
             search.index_for(store).ensure_current()
             void.stats_for(store)
             dcat.coverage(store)
-            brokerage.warm(store)
         except Exception:  # a store closed meanwhile (tests): the next request retries
             log.exception("warming the derived views failed")
 

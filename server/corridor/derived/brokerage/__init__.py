@@ -111,7 +111,8 @@ class Brokerage:
             net = read_network(self.store, version)
             analytics = compute(net)
             self.network, self.analytics = net, analytics
-            self._publish(net, analytics)
+            if self._published() != version:  # not already this version's publication
+                self._publish(net, analytics)
             self.recompute_seconds = round(time.perf_counter() - started, 3)
             self._keep(analytics)
             return self.network.version
@@ -126,6 +127,19 @@ class Brokerage:
                 writes.replace_graph(graph, quads)
         finally:
             self._publishing.active = False
+        folder = self.store.derived_dir(FOLDER)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "published.json").write_text(json.dumps(self.store.version))
+
+    def _published(self) -> int | None:
+        """The store version that our last publication created (kept across restarts)."""
+        folder = self.store.derived_dir(FOLDER)
+        try:
+            return int(json.loads((Path(folder) / "published.json").read_text())) \
+                if folder is not None else None
+        except (OSError, ValueError):
+            return None
 
     def _keep(self, analytics: Analytics) -> None:
         folder = self.store.derived_dir(FOLDER)

@@ -126,6 +126,16 @@ def theme_weights(net: Network) -> dict[str, float]:
     return kept
 
 
+def theme_set(net: Network, i: int) -> frozenset[str]:
+    """The themes an organisation worked in (kept with the network)."""
+    kept = net.__dict__.setdefault("_org_themes", {})
+    found = kept.get(i)
+    if found is None:
+        found = kept[i] = frozenset(t for j in net.org_projects[i]
+                                    for _p, t in net.project_themes.get(j, ()))
+    return found
+
+
 def popular(net: Network) -> list[int]:
     """The organisations with most projects, most first (kept with the network)."""
     kept = net.__dict__.setdefault("_popular", [])
@@ -158,8 +168,7 @@ def score_candidates(net: Network, i: int) -> dict[int, dict[str, float]]:
     my_country = net.org_country.get(i)
     for c, parts in candidates.items():
         parts["reach"] = math.log(1 + len(net.org_projects[c]))
-        themes = {t for j in net.org_projects[c] for _p, t in net.project_themes.get(j, ())}
-        parts["themes"] = sum(idf.get(t, 0.0) for t in themes if t in my_themes)
+        parts["themes"] = sum(idf.get(t, 0.0) for t in theme_set(net, c) if t in my_themes)
         other = net.group(c)
         kind = group_kind(other[2] if other else None)
         parts["complementary"] = 1.0 if my_kind and kind and my_kind != kind else 0.0

@@ -223,11 +223,45 @@ def _csv(header: list[str], rows: list[list[Any]]) -> Response:
 
 
 # ---------------------------------------------------------------------- profile
+RECORDS = """PREFIX cor: <https://w3id.org/corridor/ontology#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?record (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?date) (SAMPLE(?s) AS ?status)
+       (SAMPLE(?b) AS ?broker) (SAMPLE(?o) AS ?outcome)
+       (GROUP_CONCAT(DISTINCT STR(?party); separator=" ") AS ?parties)
+       (GROUP_CONCAT(DISTINCT STR(?theme); separator=" ") AS ?themes)
+WHERE {
+  ?record a cor:BrokerageRecord ; cor:matchedParty $organisation , ?party .
+  OPTIONAL { ?record rdfs:label ?l } OPTIONAL { ?record dct:date ?d }
+  OPTIONAL { ?record cor:matchStatus ?s } OPTIONAL { ?record cor:broker ?b }
+  OPTIONAL { ?record cor:matchOutcome ?o } OPTIONAL { ?record cor:sharedTheme ?theme }
+  FILTER(?party != $organisation)
+} GROUP BY ?record ORDER BY DESC(?date) LIMIT 100"""
+
+
+def records_of(organisation: str) -> list[dict[str, Any]]:
+    """Brokerage records (TIBS matches) naming the organisation as a party, newest first."""
+    query = RECORDS.replace("$organisation", f"<{organisation}>")
+    if any(c in organisation for c in '<>" {}|\\^`'):
+        return []
+    out = []
+    for row in get_store().query(query):
+        value = {k: (row[k].value if row[k] is not None else None)
+                 for k in ("record", "label", "date", "status", "broker", "outcome", "parties",
+                           "themes")}
+        value["parties"] = (value["parties"] or "").split()
+        value["themes"] = (value["themes"] or "").split()
+        out.append(value)
+    return out
+
+
 @bp.get("/profile")
 def profile_page() -> Response:
     net, analytics = _network()
     organisation = request.args.get("organisation", "").strip()
     data = profile(net, analytics, organisation) if net is not None else {}
+    if data:
+        data["records"] = records_of(organisation)
     if _wants_json():
         if not data:
             return _json_error(404, "not an organisation of the collaboration network")
@@ -242,6 +276,14 @@ def profile_page() -> Response:
     data["themes"] = [(t, net.label(t), n) for t, n in data["themes"]]
     data["top_partners"] = [(o, net.label(o), n, lbl.resource_url(o))
                             for o, n in data["top_partners"]]
+    labels = lbl.fetch_labels({x for r in data["records"] for x in (r["status"], r["broker"],
+                               *r["parties"], *r["themes"]) if x})
+    for r in data["records"]:
+        r["url"] = lbl.resource_url(r["record"])
+        r["status_label"] = lbl.label_or_name(r["status"], labels) if r["status"] else None
+        r["party_links"] = [(lbl.label_or_name(x, labels), lbl.resource_url(x))
+                            for x in r["parties"]]
+        r["broker_label"] = lbl.label_or_name(r["broker"], labels) if r["broker"] else None
     peak = max(data["partners_per_year"].values(), default=1) or 1
     data["bars"] = [(y, n, round(100 * n / peak)) for y, n in data["partners_per_year"].items()]
     return _page("profile.html", title=f"Profile: {data['label']}", p=data,

@@ -18,7 +18,7 @@ from corridor.rdf.namespaces import COR, DCT, RDFS, SCHEMA, SKOS
 Triple = tuple[str, str, str]
 THEME_PREDICATES = (
     f"{COR}thematicArea", f"{COR}topic", f"{COR}priority", f"{COR}specificObjective",
-    f"{COR}smartSpecialisationDomain", f"{DCT}subject",
+    f"{COR}s3Domain", f"{DCT}subject",
 )
 COORDINATING_ROLES = ("coordinator", "lead-partner")  # participation-role concepts
 LEADER_GROUPS = ("innovation-leader",)

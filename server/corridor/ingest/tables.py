@@ -74,6 +74,8 @@ class Column:
     required: bool = False
     null: frozenset[str] | None = None
     """The column's own null values (CSVW ``null``), else the table's."""
+    decimal_char: str = "."
+    group_char: str | None = None
 
 
 @dataclass
@@ -191,6 +193,13 @@ def _column(path: Path, spec: dict) -> Column:
         raise MappingError(f"{path}: column {spec['name']!r}: datatype {base!r} is not supported "
                            "(supported: " + ", ".join(DATATYPES) + ")")
     pattern, true_false = None, None
+    decimal_char, group_char = ".", None
+    if isinstance(fmt, dict):
+        if base not in ("integer", "decimal", "double") or set(fmt) - {"decimalChar", "groupChar"}:
+            raise MappingError(f"{path}: column {spec['name']!r}: a numeric format object "
+                               "supports decimalChar and groupChar only (no pattern)")
+        decimal_char, group_char = fmt.get("decimalChar", "."), fmt.get("groupChar")
+        fmt = None
     if fmt is not None:
         if base == "boolean":
             parts = fmt.split("|")
@@ -206,7 +215,8 @@ def _column(path: Path, spec: dict) -> Column:
     elif base == "boolean":
         true_false = ("true", "false")
     null = frozenset(spec["null"]) if "null" in spec else None
-    return Column(spec["name"], base, pattern, true_false, bool(spec.get("required")), null)
+    return Column(spec["name"], base, pattern, true_false, bool(spec.get("required")), null,
+                  decimal_char, group_char)
 
 
 # ---------------------------------------------------------------------------- reading tables
@@ -267,6 +277,10 @@ def _term(column: Column, value: str) -> str | None:
             return "false"
         return None
     pattern, datatype = DATATYPES[column.base]
+    if column.group_char:
+        value = value.replace(column.group_char, "")
+    if column.decimal_char != ".":
+        value = value.replace(column.decimal_char, ".")
     if column.format is not None:
         pattern = column.format
     if pattern is not None and not pattern.fullmatch(value):

@@ -86,8 +86,9 @@ class Source:
     from."""
     sha256: str | None = None
     """The checksum provenance records and reloads compare (default: the file's)."""
-    additive: bool = False
-    """Added to its graph even when the load replaces graphs (shared graphs)."""
+    replace: bool | None = None
+    """Whether this file replaces its graph, whatever the load's ``replace`` (None: as the
+    load; e.g. a shared graph another source maintains)."""
 
     @property
     def name(self) -> str:
@@ -370,7 +371,7 @@ def load_files(
             replaced: set[str] = set()
             for source, sha in pending:
                 # with replace, a graph is replaced once: by all the files given for it
-                first = replace and not source.additive and source.graph not in replaced
+                first = _replaces(source, replace) and source.graph not in replaced
                 replaced.add(source.graph)
                 results.append(_write(txn, source, sha, first, validator, agent))
             if dry_run:
@@ -436,6 +437,10 @@ def _note_provenance(
         prior_sources=[] if replace else provenance.prior_sources(txn.primary, config, graph),
     )
     txn.set_graph_metadata(meta, graph, replace_all=replace)
+
+
+def _replaces(source: Source, replace: bool) -> bool:
+    return replace if source.replace is None else source.replace
 
 
 class _DryRun(Exception):
@@ -565,7 +570,7 @@ class _MemoryCheck(threading.Thread):
             replaced: set[str] = set()
             for source, path in self.files:
                 graph = ox.NamedNode(source.graph)
-                if self.replace and not source.additive and source.graph not in replaced:
+                if _replaces(source, self.replace) and source.graph not in replaced:
                     memory.clear_graph(graph)
                 replaced.add(source.graph)
                 memory.bulk_load(path=str(path), format=source.format, to_graph=graph,
@@ -653,7 +658,7 @@ def _write_fast(
     try:
         progress.phase("writing", watch=[path for _, _, path in files])
         for source, _, path in files:
-            first = replace and not source.additive and source.graph not in replaced
+            first = _replaces(source, replace) and source.graph not in replaced
             replaced.add(source.graph)
             before = 0 if first else _count(txn.primary, source.graph)
             try:
@@ -687,7 +692,7 @@ def _record_provenance(
     replaced: set[str] = set()
     for result in results:
         source = result.source
-        first = replace and not source.additive and source.graph not in replaced
+        first = _replaces(source, replace) and source.graph not in replaced
         replaced.add(source.graph)
         _note_provenance(txn, source.graph, source, shas[source.path], result.triples, started,
                          first, validator, agent)

@@ -577,13 +577,24 @@ def _labelled_subjects(path: Path) -> set[str]:
 
 def _placeholder_sources(store: OxigraphStore, tmp: Path, lines: list[str],
                          labelled: set[str]) -> list[Source]:
-    """Placeholder labels for subjects no source names (none for those this import names)."""
-    kept = sorted({line for line in lines if line.split(" ", 1)[0] not in labelled})
-    if not kept:
-        return []
-    path = tmp / "placeholders.nt"
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    """The placeholder graph's change: new placeholders for subjects no source names, and the
+    placeholders of subjects this import names removed (the graph is then rewritten)."""
     graph = store.config.graph_iri(PLACEHOLDER_GRAPH)
+    g = ox.NamedNode(graph)
+    reader = store.reader()
+    superseded = {
+        s for s in labelled
+        if next(iter(reader.quads_for_pattern(ox.NamedNode(s[1:-1]), None, None, g)), None)
+    }
+    kept = sorted({line for line in lines if line.split(" ", 1)[0] not in labelled})
+    if not kept and not superseded:
+        return []
+    if superseded:
+        old = [f"{q.subject} {q.predicate} {q.object} ." for q in
+               reader.quads_for_pattern(None, None, None, g) if str(q.subject) not in superseded]
+        kept = sorted(set(kept) | set(old))
+    path = tmp / "placeholders.nt"
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return [Source(path, graph, ox.RdfFormat.N_TRIPLES, title="placeholder labels",
-                   sha256=digest, additive=True)]
+                   sha256=digest, replace=bool(superseded))]

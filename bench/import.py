@@ -1,0 +1,106 @@
+"""Import throughput: the whole H2020 network through `corridor import`, validated, beside
+pyoxigraph's raw ``bulk_load`` of the triples that import produced; then a 5,000-row re-import
+into the store that holds the whole network.
+
+    python bench/import.py [--tmp bench/out] [--rows 5000]
+
+1. store A (bundled data, as `corridor serve` starts): ``tables.import_files`` of the bundled
+   mapping ``cordis-h2020-network`` over both network files, SHACL write check on: timed.
+2. the import graphs of A dumped as N-Triples; store B (bundled data): ``Store.bulk_load`` of that
+   file into one graph: timed (no mapping, no checks, no provenance).
+3. a file of the first N participation rows (a new release of part of the source) imported
+   into A, validated: timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+from corridor.config import Config  # noqa: E402
+from corridor.ingest import tables  # noqa: E402
+from corridor.ingest.loader import load_bundled  # noqa: E402
+from corridor.store import open_store  # noqa: E402
+from corridor.validation import write_check  # noqa: E402
+
+NETWORK = Path("/work/shared/realdata/cordis-h2020-network")
+
+
+def fresh(root: Path, name: str) -> object:
+    store = open_store(Config.from_env().with_(store_dir=root / name))
+    load_bundled(store)
+    return store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tmp", default=str(REPO / "bench" / "out"))
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--data", default=str(NETWORK))
+    args = parser.parse_args()
+    Path(args.tmp).mkdir(parents=True, exist_ok=True)
+    data = Path(args.data)
+    files = [data / "h2020_participations.csv.gz", data / "h2020_programme_parts.csv.gz"]
+    mapping = tables.load_mapping("cordis-h2020-network")
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        root = Path(tmp)
+        a = fresh(root, "a")
+        started = time.perf_counter()
+        results = tables.import_files(a, mapping, files, check=write_check(a))  # type: ignore[arg-type]
+        t_import = time.perf_counter() - started
+        graphs = sorted({r.graph for r in results}) + [a.config.graph_iri(tables.PLACEHOLDER_GRAPH)]
+        dump = root / "import.nt"
+        with open(dump, "wb") as out:
+            for g in graphs:
+                a.dump(out, ox.RdfFormat.N_TRIPLES, g)  # type: ignore[attr-defined]
+        with open(dump, "rb") as f:
+            triples = sum(1 for _ in f)
+        b = fresh(root, "b")
+        raw = ox.Store(str(root / "raw"))
+        raw.bulk_extend(b.reader().quads_for_pattern(None, None, None, None))  # type: ignore[attr-defined]
+        del b
+        started = time.perf_counter()
+        raw.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES,
+                      to_graph=ox.NamedNode("https://w3id.org/corridor/graph/raw"))
+        raw.flush()
+        t_raw = time.perf_counter() - started
+        part = root / f"h2020_participations_first{args.rows}.csv"
+        with gzip.open(files[0], "rt", encoding="utf-8", newline="") as f, \
+                open(part, "w", encoding="utf-8", newline="") as out:
+            for i, line in enumerate(f):
+                if i > args.rows:
+                    break
+                out.write(line)
+        started = time.perf_counter()
+        tables.import_files(a, mapping, [part], check=write_check(a))  # type: ignore[arg-type]
+        t_reimport = time.perf_counter() - started
+        rows = sum(r.rows for r in results)
+        print(f"machine: {platform.processor() or platform.machine()}, python "
+              f"{platform.python_version()}, pyoxigraph {ox.__version__}")
+        print(f"command: python bench/import.py --rows {args.rows}")
+        print(f"source rows: {rows} ({', '.join(f.name for f in files)}); triples produced: "
+              f"{triples}; store A holds {len(a.reader())} quads after the import")  # type: ignore[attr-defined]
+        print()
+        print("| step | seconds | triples/s | vs bulk_load |")
+        print("|---|---:|---:|---:|")
+        print(f"| pyoxigraph bulk_load of the produced triples | {t_raw:.2f} | "
+              f"{triples / t_raw:,.0f} | 100% |")
+        print(f"| corridor import (map + SHACL + store) | {t_import:.2f} | "
+              f"{triples / t_import:,.0f} | {t_raw / t_import:.0%} |")
+        print(f"| re-import of {args.rows} rows into the full store, validated | "
+              f"{t_reimport:.2f} | | |")
+        shutil.rmtree(root / "raw", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -6,10 +6,10 @@ from flask import Flask
 
 from corridor.config import Config
 from corridor.store import OxigraphStore, open_store
-from corridor.web import catalog, graph_store, linked_data, sparql
+from corridor.web import catalog, graph_store, importer, linked_data, sparql
 from corridor.web import ui as browse
 
-BLUEPRINTS = (sparql.bp, graph_store.bp, linked_data.bp, catalog.bp, browse.bp)
+BLUEPRINTS = (sparql.bp, graph_store.bp, importer.bp, linked_data.bp, catalog.bp, browse.bp)
 
 
 def create_app(config: Config | None = None, store: OxigraphStore | None = None) -> Flask:

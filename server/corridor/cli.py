@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--release", metavar="LABEL",
                      help="release of the source recorded with it (default: file date)")
 
+    rec = sub.add_parser(
+        "reconcile", parents=[common],
+        help="link PIC-less organisations to PIC ones (VAT, then name + city + country)",
+    )
+    rec.add_argument("--threshold", type=float, default=90.0,
+                     help="least name similarity (0-100, rapidfuzz token_sort_ratio)")
+    rec.add_argument("--dry-run", action="store_true", help="list the matches, write nothing")
+
     query = sub.add_parser("query", parents=[common], help="run a SPARQL query")
     query.add_argument("query", metavar="QUERY|FILE.rq")
     query.add_argument(
@@ -211,6 +219,22 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
         else:
             print(f"{r.path}: {r.table} table, {r.rows} rows, {r.triples} triples "
                   f"imported into <{r.graph}>")
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace, config: Config) -> int:
+    from corridor.ingest import reconcile
+
+    store = open_store(config)
+    outcome = reconcile.reconcile_store(store, check=write_check(store), dry_run=args.dry_run,
+                                        threshold=args.threshold)
+    for m in outcome.matches:
+        print(f"match\t{m.source}\t{m.target}\t{m.rule}\t{m.score:.1f}\t{m.evidence}")
+    for source, candidates in outcome.ambiguous:
+        print(f"ambiguous\t{source}\t{' '.join(candidates)}\tnot linked")
+    verb = "found" if args.dry_run else "recorded"
+    print(f"{len(outcome.matches)} match(es) {verb}, {len(outcome.ambiguous)} ambiguous",
+          file=sys.stderr)
     return 0
 
 
@@ -423,6 +447,7 @@ COMMANDS = {
     "load": cmd_load,
     "validate": cmd_validate,
     "import": cmd_import,
+    "reconcile": cmd_reconcile,
     "query": cmd_query,
     "dump": cmd_dump,
     "graphs": cmd_graphs,

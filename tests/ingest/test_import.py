@@ -96,13 +96,19 @@ def test_countries_and_regions_are_the_authority_iris_el_becomes_greece(
 def test_every_imported_fact_is_traced_to_file_release_and_row(he: OxigraphStore) -> None:
     header, rows = read_csv(HE / "organization_sample100.csv")
     row = rows[6]  # row 8 of the file (the header is row 1)
-    part = (f"{BASE}id/project/grant/{row[header.index('projectID')]}/participation/"
-            f"{row[header.index('organisationID')]}")
-    found = select(he, f"""SELECT ?row ?file ?release {{
-        <{part}> prov:wasDerivedFrom ?row ; dct:source ?src .
-        ?src dct:identifier ?file ; owl:versionInfo ?release }}""")
-    assert found == [{"row": found[0]["row"], "file": "organization_sample100.csv",
-                      "release": "2025-02"}]
+    org = PIC + row[header.index("organisationID")]
+    part = f"{BASE}id/project/grant/{row[header.index('projectID')]}/participation/{org[-9:]}"
+    # the organisation's facts come from the source its graph and dct:source name, and from the
+    # rows of its participations; the participation names its own row
+    found = select(he, f"""SELECT ?row ?name ?release ?source {{
+        GRAPH ?g {{ <{org}> dct:source ?source . }}
+        ?part cor:organisation <{org}> ; prov:wasDerivedFrom ?row ; dct:source ?source .
+        BIND(IRI(STRBEFORE(STR(?row), "#row=")) AS ?file)
+        ?file dct:isVersionOf ?source ; dct:identifier ?name ; owl:versionInfo ?release .
+        FILTER(?part = <{part}>) }}""")
+    source = BASE + "id/source/import/cordis/organization"
+    assert found == [{"row": found[0]["row"], "name": "organization_sample100.csv",
+                      "release": "2025-02", "source": source}]
     assert found[0]["row"].endswith("#row=8")
     meta = select(he, f"""SELECT ?title {{ GRAPH <{BASE}graph/meta> {{
         <{BASE}graph/import/cordis/organization> prov:wasDerivedFrom/dct:title ?title }} }}""")

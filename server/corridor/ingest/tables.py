@@ -222,6 +222,13 @@ def _column(path: Path, spec: dict) -> Column:
 # ---------------------------------------------------------------------------- reading tables
 @dataclass
 class TableFile:
+    """A file recognised as a table of a mapping.
+
+    ``source_iri`` is the source (the mapping's table, e.g. CORDIS H2020 participations: the
+    ``dct:source`` of what it states, the same for every release); ``file_iri`` this file (one
+    release of it, identified by its checksum); its rows are ``<file_iri#row=N>`` (RFC 7111).
+    """
+
     path: Path
     table: Table
     delimiter: str
@@ -229,6 +236,10 @@ class TableFile:
     sha256: str
     source_iri: str
     rows: int = 0
+
+    @property
+    def file_iri(self) -> str:
+        return f"{self.source_iri}/{self.sha256[:16]}"
 
 
 def _open_text(path: Path) -> io.TextIOWrapper:
@@ -258,7 +269,7 @@ def inspect_file(mapping: Mapping, path: Path, base_iri: str) -> TableFile:
             raise InputError(f"{path}:1:{len(header) + 1}: missing required column "
                              f"{column.name!r} of table {table.name!r}")
     sha = loader.sha256_of(path)
-    source_iri = f"{base_iri}id/source/import/{mapping.name}/{sha[:16]}"
+    source_iri = f"{base_iri}id/source/import/{mapping.name}/{table.name}"
     return TableFile(path, table, delimiter, header, sha, source_iri)
 
 
@@ -351,7 +362,7 @@ def read_rows(tf: TableFile, wanted: list[str], progress: _Progress | None = Non
                     elif _term(column, value) is None:
                         raise InputError(_located(tf, row_number, index, column, value,
                                                   f"expected {_expected(column)}"))
-                batch.append(f"(<{tf.source_iri}#row={row_number}> {' '.join(terms)})")
+                batch.append(f"(<{tf.file_iri}#row={row_number}> {' '.join(terms)})")
                 if len(batch) >= BATCH_ROWS:
                     if progress is not None:
                         progress.advance(len(batch))
@@ -426,25 +437,29 @@ def _run_check(reader: ox.Store, tf: TableFile, check: dict[str, str], rows: lis
 
 
 def _source_triples(tf: TableFile, mapping: Mapping, release: str | None) -> str:
-    """The source document a table file is (N-Triples): title, identifier, release, checksum."""
-    s = f"<{tf.source_iri}>"
+    """The source (a cor:SourceDocument) and this file, one release of it (N-Triples)."""
+    s, f = f"<{tf.source_iri}>", f"<{tf.file_iri}>"
     issued = release or datetime.fromtimestamp(tf.path.stat().st_mtime, UTC).date().isoformat()
-    name = _escape(tf.path.name)
-    title = _escape(f"{mapping.title}: {tf.table.name} table ({tf.path.name}, release {issued})")
+    title = _escape(f"{mapping.title}: {tf.table.name} table")
+    file_title = _escape(f"{tf.path.name} (release {issued})")
+    rdf, dct = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/terms/"
     lines = [
-        f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-        "<https://w3id.org/corridor/ontology#SourceDocument> .",
+        f"{s} <{rdf}type> <https://w3id.org/corridor/ontology#SourceDocument> .",
         f'{s} <http://www.w3.org/2000/01/rdf-schema#label> "{title}"@en .',
-        f'{s} <http://purl.org/dc/terms/title> "{title}"@en .',
-        f'{s} <http://purl.org/dc/terms/identifier> "{name}" .',
-        f'{s} <http://purl.org/dc/terms/format> "text/csv" .',
-        f'{s} <http://www.w3.org/2002/07/owl#versionInfo> "{_escape(issued)}" .',
-        f'{s} <http://spdx.org/rdf/terms#checksumValue> "{tf.sha256}"^^<{XSD}hexBinary> .',
-        f"{s} <http://www.w3.org/ns/prov#wasGeneratedBy> <{mapping.path.as_uri()}"
+        f'{s} <{dct}title> "{title}"@en .',
+        f'{s} <{dct}identifier> "{_escape(mapping.name)}/{_escape(tf.table.name)}" .',
+        f'{s} <{dct}format> "text/csv" .',
+        f"{f} <{rdf}type> <http://www.w3.org/ns/prov#Entity> .",
+        f"{f} <{dct}isVersionOf> {s} .",
+        f'{f} <{dct}identifier> "{_escape(tf.path.name)}" .',
+        f'{f} <{dct}title> "{file_title}"@en .',
+        f'{f} <http://www.w3.org/2002/07/owl#versionInfo> "{_escape(issued)}" .',
+        f'{f} <http://spdx.org/rdf/terms#checksumValue> "{tf.sha256}"^^<{XSD}hexBinary> .',
+        f"{f} <http://www.w3.org/ns/prov#wasGeneratedBy> <{mapping.path.as_uri()}"
         f"#sha256={mapping.sha256}> .",
     ]
     if mapping.license:
-        lines.append(f"{s} <http://purl.org/dc/terms/license> <{mapping.license}> .")
+        lines.append(f"{s} <{dct}license> <{mapping.license}> .")
     return "\n".join(lines) + "\n"
 
 
@@ -498,6 +513,8 @@ def import_files(
             finally:
                 progress.close()
             if out_path.stat().st_size < loader.FAST_PATH_BYTES:
+                if not replace:
+                    _keep_only_new(reader, out_path, graph)
                 labelled |= _labelled_subjects(out_path)
             sources.append(Source(out_path, graph, ox.RdfFormat.N_TRIPLES,
                                   title=tf.path.name, sha256=tf.sha256))
@@ -512,6 +529,23 @@ def import_files(
         if done is not None:
             result.triples, result.skipped = done.triples, done.skipped
     return results
+
+
+def _keep_only_new(reader: ox.Store, path: Path, graph: str) -> None:
+    """Drop from a generated file the triples its graph already holds.
+
+    A re-import restates most facts; writing only the new ones keeps the write's focus (the
+    subjects SHACL re-validates, with their neighbours) to what really changes.
+    """
+    g = ox.NamedNode(graph)
+    if not reader.contains_named_graph(g):
+        return
+    with open(path, "rb") as f:
+        triples = list(ox.parse(f, ox.RdfFormat.N_TRIPLES))
+    fresh = [t for t in dict.fromkeys(triples)
+             if ox.Quad(t.subject, t.predicate, t.object, g) not in reader]
+    with open(path, "wb") as out:
+        ox.serialize(fresh, out, ox.RdfFormat.N_TRIPLES)
 
 
 def _scratch_dir(store: OxigraphStore) -> str | None:

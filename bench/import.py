@@ -15,9 +15,11 @@ into the store that holds the whole network.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,17 +49,23 @@ def main() -> None:
     parser.add_argument("--tmp", default=str(REPO / "bench" / "out"))
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--data", default=str(NETWORK))
+    parser.add_argument("--keep", action="store_true", help="keep the stores (in --tmp)")
     args = parser.parse_args()
     Path(args.tmp).mkdir(parents=True, exist_ok=True)
     data = Path(args.data)
     files = [data / "h2020_participations.csv.gz", data / "h2020_programme_parts.csv.gz"]
     mapping = tables.load_mapping("cordis-h2020-network")
-    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = tempfile.mkdtemp(dir=args.tmp)
+        if not args.keep:
+            stack.callback(shutil.rmtree, tmp, True)
         root = Path(tmp)
+        print(f"stores in {root}", file=sys.stderr)
         a = fresh(root, "a")
         started = time.perf_counter()
         results = tables.import_files(a, mapping, files, check=write_check(a))  # type: ignore[arg-type]
         t_import = time.perf_counter() - started
+        print(f"import: {t_import:.1f} s", file=sys.stderr)
         graphs = sorted({r.graph for r in results}) + [a.config.graph_iri(tables.PLACEHOLDER_GRAPH)]
         dump = root / "import.nt"
         with open(dump, "wb") as out:
@@ -74,6 +82,7 @@ def main() -> None:
                       to_graph=ox.NamedNode("https://w3id.org/corridor/graph/raw"))
         raw.flush()
         t_raw = time.perf_counter() - started
+        print(f"raw bulk_load: {t_raw:.1f} s", file=sys.stderr)
         part = root / f"h2020_participations_first{args.rows}.csv"
         with gzip.open(files[0], "rt", encoding="utf-8", newline="") as f, \
                 open(part, "w", encoding="utf-8", newline="") as out:

@@ -152,6 +152,16 @@ def test_a_newer_release_with_replace_replaces_the_tables_graph(
     assert sources == [{"t": "e2.csv"}]
 
 
+def test_a_quoted_multi_line_cell_is_one_value(tmp_path: Path, store: OxigraphStore) -> None:
+    header, rows = read_csv(HE / "project_sample100.csv")
+    row = rows[0][:]
+    row[header.index("id")] = "900000777"
+    row[header.index("objective")] = 'First line;\nsecond, "quoted" line.\r\nThird.'
+    run_import(store, "cordis", write_csv(tmp_path / "project.csv", header, [row]))
+    found = select(store, f"SELECT ?d {{ <{BASE}id/project/grant/900000777> dct:description ?d }}")
+    assert found == [{"d": 'First line;\nsecond, "quoted" line.\r\nThird.'}]
+
+
 # ---------------------------------------------------------------------------- H2020 network
 def test_h2020_rows_import_with_placeholder_labels(tmp_path: Path, store: OxigraphStore) -> None:
     header, rows = network_rows(200)

@@ -58,3 +58,12 @@ def test_the_network_page_and_a_resource_page_render(client) -> None:
                       headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert rows[0][header.index("name")] in page.get_data(as_text=True)
+
+
+def test_the_change_feed_and_void_follow_the_import(client) -> None:
+    last = client.get("/changes").get_json()["last"].split("/changes", 1)[1]
+    feed = client.get("/changes" + last).get_data(as_text=True)
+    assert "graph/import/cordis/" in feed
+    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "graph/import/cordis/organization" in void
+

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from corridor.ingest import loader
+from corridor.config import Config
+from corridor.ingest import loader, provenance
 from corridor.ingest.loader import InputError, LoadResult, Source
 from corridor.store import OxigraphStore, WriteCheck
 
@@ -496,6 +497,9 @@ def import_files(
         placeholders: list[str] = []
         for i, tf in enumerate(files):
             graph = config.graph_iri(f"import/{mapping.name}/{tf.table.name}")
+            if _already_imported(reader, config, tf, graph, replace):
+                results.append(ImportResult(tf.path, tf.table.name, graph, 0, skipped=True))
+                continue
             out_path = Path(tmp) / f"{i}.nt"
             progress = _Progress(tf.path.name)
             wanted = tf.table.variables(tf.table.construct)
@@ -524,11 +528,20 @@ def import_files(
                                    dry_run=dry_run, agent=agent,
                                    activity=f"import {mapping.name}")
     by_path: dict[str, LoadResult] = {str(r.source.path): r for r in loaded}
-    for result, source in zip(results, sources, strict=True):
+    mapped = [r for r in results if not r.skipped]
+    for result, source in zip(mapped, sources, strict=True):
         done = by_path.get(str(source.path))
         if done is not None:
             result.triples, result.skipped = done.triples, done.skipped
     return results
+
+
+def _already_imported(reader: ox.Store, config: Config, tf: TableFile, graph: str,
+                      replace: bool) -> bool:
+    """The same file is already recorded for this graph (and, to replace, as its only one)."""
+    if graph not in provenance.graphs_with_source(reader, config, tf.sha256):
+        return False
+    return not replace or provenance.sources_of(reader, config, graph) == {tf.sha256}
 
 
 def _keep_only_new(reader: ox.Store, path: Path, graph: str) -> None:

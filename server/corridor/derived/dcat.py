@@ -12,20 +12,16 @@ shapes (including the MDR vocabulary shapes).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from corridor.derived.dumps import Dump, catalogue_dumps
 from corridor.derived.figures import KeptFigures
 from corridor.derived.void import LICENCE, dataset_iri
+from corridor.rdf.namespaces import DCAT, DCT, FOAF, RDFS, SKOS, SPDX, XSD
 from corridor.store import OxigraphStore
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SPDX = "http://spdx.org/rdf/terms#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 AUTH = "http://publications.europa.eu/resource/authority/"
@@ -85,13 +81,13 @@ def _compute_coverage(store: OxigraphStore) -> dict[str | None, dict]:
         "PREFIX schema: <https://schema.org/> SELECT ?g (MIN(?d) AS ?start) (MAX(?d) AS ?end) "
         "{ GRAPH ?g { ?x schema:startDate|schema:endDate ?d } "
         "FILTER(datatype(?d) = <http://www.w3.org/2001/XMLSchema#date>) } GROUP BY ?g")
-    for r in rows:  # type: ignore[attr-defined]
+    for r in rows:
         if r["start"] is not None:
             result.setdefault(r["g"].value, {})["temporal"] = (r["start"].value, r["end"].value)
     rows = store.query(
         f"SELECT DISTINCT ?g ?c {{ GRAPH ?g {{ ?x ?p ?c }} FILTER(isIRI(?c) && "
         f"STRSTARTS(STR(?c), {ox.Literal(COUNTRY_SCHEME + '/')})) }}")
-    for r in rows:  # type: ignore[attr-defined]
+    for r in rows:
         result.setdefault(r["g"].value, {}).setdefault("countries", set()).add(r["c"].value)
     everything: dict = {"countries": set()}
     for info in result.values():
@@ -110,7 +106,7 @@ _kept = KeptFigures(
 )
 
 
-def coverage_json(view: OxigraphStore) -> list:
+def coverage_json(view: OxigraphStore, target: Path) -> list:
     """The coverage as JSON data (computed in a child process, see stats.run_in_child)."""
     return _encode(_compute_coverage(view))
 
@@ -226,7 +222,7 @@ def country_names(store: OxigraphStore, countries: set[str]) -> dict[str, str]:
     values = " ".join(str(ox.NamedNode(c)) for c in sorted(countries))
     rows = store.query(f"SELECT ?c ?l {{ VALUES ?c {{ {values} }} ?c <{SKOS}prefLabel> ?l "
                        'FILTER(langMatches(lang(?l), "en")) }')
-    return {r["c"].value: r["l"].value for r in rows}  # type: ignore[attr-defined]
+    return {r["c"].value: r["l"].value for r in rows}
 
 
 def _distribution(dataset: ox.NamedNode, dump: Dump, root_url: str,

@@ -5,22 +5,23 @@ Policy (docs/linked-data.md): a request path maps to the IRI ``base IRI + path``
 request host). ``/id/<path>`` answers **200 directly** with the negotiated representation and a
 ``Content-Location`` naming the format-specific URL (``/id/<path>.ttl`` …); suffix URLs and
 ``?format=`` select a format explicitly. Unknown IRIs get 404 in the requested format.
-The caching hooks (ETag / Last-Modified / 304, ``Link: rel=describedby``) are installed app-wide
-from here.
+The HTML page of a resource is the UI's (``app.extensions["corridor.pages"]``) when the app
+has one, else a plain table.
 """
 
 from __future__ import annotations
 
 import html
-import weakref
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from corridor.config import ONTOLOGY_NS
 from corridor.derived.describe import Description, describe
 from corridor.rdf import formats as conneg
+from corridor.rdf.namespaces import RDFS
+from corridor.store import ReadView
 from corridor.web import caching
 from corridor.web.context import get_config, get_store
 from corridor.web.rdf_http import (
@@ -33,7 +34,6 @@ from corridor.web.rdf_http import (
 )
 
 bp = Blueprint("linked_data", __name__)
-caching.install(bp)
 
 ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
 SITEMAP_LIMIT = 50_000
@@ -83,9 +83,7 @@ def resource(rest: str) -> Response:
 
 def resource_page(iri: str, description: Description) -> Response:
     """The HTML page: the UI's page when the browse module provides one, else a plain one."""
-    from corridor.web import ui as browse
-
-    renderer = getattr(browse, "resource_html", None)
+    renderer = current_app.extensions.get("corridor.pages", {}).get("resource")
     if renderer is not None:
         return renderer(iri, description)
     return _plain_html(iri, description)
@@ -112,7 +110,7 @@ def _not_found(iri: str, media_type: str, negotiated: bool) -> Response:
     return response
 
 
-def _exists(reader: ox.Store, iri: str) -> bool:
+def _exists(reader: ReadView, iri: str) -> bool:
     node = ox.NamedNode(iri)
     return any(True for _ in reader.quads_for_pattern(node, None, None, None)) or any(
         True for _ in reader.quads_for_pattern(None, None, node, None))
@@ -212,7 +210,6 @@ _ALIGNMENTS = {
     "http://www.w3.org/2000/01/rdf-schema#range": "range",
     "http://www.w3.org/2000/01/rdf-schema#seeAlso": "see also",
 }
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -235,13 +232,13 @@ def ontology_terms(triples: list[ox.Triple]) -> dict:
         for subject, ts in sorted(by_subject.items()):
             if not subject.startswith(ONTOLOGY_NS):
                 continue
-            if not any(t.predicate.value == _TYPE and t.object.value == kind for t in ts):
+            if not any(t.predicate.value == _TYPE and t.object == ox.NamedNode(kind) for t in ts):
                 continue
             terms.append({
                 "name": subject[len(ONTOLOGY_NS):], "iri": subject,
-                "label": text(subject, _RDFS + "label",
+                "label": text(subject, RDFS + "label",
                               "http://www.w3.org/2004/02/skos/core#prefLabel"),
-                "comment": text(subject, _RDFS + "comment",
+                "comment": text(subject, RDFS + "comment",
                                 "http://www.w3.org/2004/02/skos/core#definition"),
                 "alignments": [(_ALIGNMENTS[t.predicate.value], str(t.object.value))
                                for t in ts if t.predicate.value in _ALIGNMENTS
@@ -252,8 +249,8 @@ def ontology_terms(triples: list[ox.Triple]) -> dict:
     dct = "http://purl.org/dc/terms/"
     return {
         "iri": ONTOLOGY_IRI, "namespace": ONTOLOGY_NS, "groups": groups,
-        "title": text(ONTOLOGY_IRI, dct + "title", _RDFS + "label") or "Corridor ontology",
-        "description": text(ONTOLOGY_IRI, dct + "description", _RDFS + "comment"),
+        "title": text(ONTOLOGY_IRI, dct + "title", RDFS + "label") or "Corridor ontology",
+        "description": text(ONTOLOGY_IRI, dct + "description", RDFS + "comment"),
         "version": text(ONTOLOGY_IRI, "http://www.w3.org/2002/07/owl#versionInfo"),
     }
 
@@ -288,21 +285,20 @@ def sitemap() -> Response:
     return Response(body, content_type="application/xml")
 
 
-_sitemaps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
 
 
 def _sitemap_paths() -> list[str]:
     """Paths of the HTML pages, computed once per store version."""
     store = get_store()
-    cached = _sitemaps.get(store)
-    if cached and cached[0] == store.version:
-        return cached[1]
+    cached = store.extensions.get("corridor.sitemap")
+    if isinstance(cached, tuple) and cached[0] == store.version:
+        return list(cached[1])
     prefix = get_config().base_iri + "id/"
     rows = store.query(
         "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
         f"{ox.Literal(prefix)})) }} ORDER BY ?s")
     paths = ["/", "/ontology", "/catalog"] + ["/id/" + r["s"].value[len(prefix):] for r in rows]
-    _sitemaps[store] = (store.version, paths)
+    store.extensions["corridor.sitemap"] = (store.version, tuple(paths))
     return paths
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
+from corridor.rdf.namespaces import DCT, RDFS, SD, VOID
+
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
+DCTERMS = DCT
 PREFIXES = {"sd": SD, "formats": FORMATS, "rdfs": RDFS, "dcterms": DCTERMS, "void": VOID}
 
 RESULT_FORMATS = (
@@ -75,5 +74,8 @@ def serialize(triples: list[ox.Triple], format: ox.RdfFormat) -> bytes:
     prefixes = PREFIXES if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        return ox.serialize(quads, format=format, prefixes=prefixes)
-    return ox.serialize(triples, format=format, prefixes=prefixes)
+        data = ox.serialize(quads, format=format, prefixes=prefixes)
+    else:
+        data = ox.serialize(triples, format=format, prefixes=prefixes)
+    assert data is not None  # no output given: the bytes are returned
+    return data

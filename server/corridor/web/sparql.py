@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from corridor.query import executor
@@ -263,7 +263,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
-        outcome = store.execute(job, config.query_timeout)
+        outcome = executor.queries_for(store).execute(job, config.query_timeout)
     except executor.QuerySyntaxError as e:
         return error_response(400, f"SPARQL syntax error: {e}")
     except executor.NotAcceptable as e:
@@ -328,9 +328,7 @@ def _description() -> Response:
 
 
 def _html_page() -> Response:
-    from corridor.web import ui as browse
-
-    page = getattr(browse, "query_page", None)
+    page = current_app.extensions.get("corridor.pages", {}).get("query")
     if page is not None:
         return page()
     html = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>SPARQL</title>"

@@ -13,11 +13,10 @@ import json
 import logging
 import math
 import mimetypes
-import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import (
@@ -33,46 +32,17 @@ from flask import (
 )
 
 from corridor.derived import figures as figures
-from corridor.derived import labels as lbl
 from corridor.derived.figures import FACET_TITLES, FACETS, network, stats_for
 from corridor.derived.search import index_for
+from corridor.rdf.namespaces import COR, SKOS, XSD
 from corridor.resources import vendor_file
+from corridor.web import labels as lbl
 from corridor.web.context import get_config, get_store
 
 bp = Blueprint("browse", __name__)
 log = logging.getLogger(__name__)
 
 
-@bp.record_once
-def _warm(state: Any) -> None:
-    """Start bringing the figures and the search index up to date when the app is made.
-
-    Only for stores on disk (a server): both are then kept in the store folder, so a restart
-    finds them ready and only catches up with the change log, in the background.
-    """
-    store = state.app.extensions.get("corridor.store")
-    if store is None or getattr(store, "_root", None) is None:
-        return
-    figures.warm(store)  # loads kept figures now; computes in its own thread if stale
-    threading.Thread(target=_warm_rest, args=(store,), name="corridor-warm", daemon=True).start()
-
-
-def _warm_rest(store: Any) -> None:
-    """One after the other (whole-graph work at once would add up in memory): the search
-    index, then the VoID and DCAT figures. Requests meanwhile use what is already there."""
-    from corridor.derived import dcat, void
-
-    try:
-        index_for(store).ensure_current()
-        void.stats_for(store)
-        dcat.coverage(store)
-    except Exception:  # a store closed meanwhile (tests): the next request retries
-        log.exception("warming the pages failed")
-
-COR = "https://w3id.org/corridor/ontology#"
-LOCN = "http://www.w3.org/ns/locn#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 VENDOR_FILES = {
     "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
     "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
@@ -283,7 +253,7 @@ def browse() -> Response:
                 "iri": c,
                 "label": lbl.label_or_name(c, labels),
                 "count": n,
-                "url": url_for("browse.browse", **{"class": c}),
+                "url": url_for("browse.browse", **{"class": c}),  # type: ignore[arg-type]
                 "short": lbl.shorten(c),
             }
             for c, n in stats.classes
@@ -301,12 +271,12 @@ def projects() -> Response:
     selected = {f: set(request.args.getlist(f)) for f in FACETS}
     chosen = {f: v for f, v in selected.items() if v}
     key = tuple(sorted((f, tuple(sorted(v))) for f, v in chosen.items()))
-    counts = _bounded_memo(stats, ("facet_counts", key), lambda: stats.facet_counts(chosen))
+    counts = stats.memo(("facet_counts", key), lambda: stats.facet_counts(chosen))
     sort = request.args.get("sort", "label")
     every = stats.memo(("rows", tuple(langs), sort), lambda: _project_rows(stats, langs, sort))
     if chosen:
         find = lambda: stats.matching_projects(chosen)  # noqa: E731
-        matching = set(_bounded_memo(stats, ("matching", key), find))
+        matching = set(stats.memo(("matching", key), find))
         rows = [r for r in every if r["iri"] in matching]
     else:
         rows = every
@@ -491,7 +461,7 @@ def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list
 def _from_rdflib(iri: str, graph: Any):
     from rdflib import URIRef
 
-    from corridor.validation.validator import rdflib_to_ox
+    from corridor.rdf.terms import rdflib_to_ox
 
     subject = URIRef(iri)
     outgoing = [(str(p), rdflib_to_ox(o)) for p, o in graph.predicate_objects(subject)]
@@ -698,7 +668,7 @@ def _partner_countries(project: str, limit: int = 2000) -> set[str]:
         f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
         f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
     )
-    return {r["c"].value for r in rows}  # type: ignore[union-attr]
+    return {r["c"].value for r in rows}
 
 
 def _types_of(iris: list[str]) -> dict[str, list[str]]:
@@ -775,15 +745,6 @@ def _project_rows(stats, langs: list[str], sort: str) -> list[dict[str, Any]]:
 
 
 NETWORK_NODES = 300  # the nodes in most projects: a browser draws no more usefully
-MEMO_SELECTIONS = 256  # facet selections remembered per version
-
-
-def _bounded_memo(stats, key: tuple, compute):
-    """``stats.memo`` for per-selection values, forgetting them all past a bound (memory)."""
-    if len(stats._memo) > MEMO_SELECTIONS and key not in stats._memo:
-        for old in [k for k in stats._memo if k[0] in ("facet_counts", "matching")]:
-            del stats._memo[old]
-    return stats.memo(key, compute)
 
 
 def _sorted(rows: list[dict], sort: str) -> list[dict]:
@@ -836,7 +797,7 @@ def _map_data_uncached() -> dict[str, Any]:
             }
             for r, orgs in per_region.items()
         ),
-        key=lambda r: r["notation"],
+        key=lambda r: str(r["notation"]),
     )
     return {
         "countries": [c for c in countries if c["numeric"]],
@@ -949,7 +910,7 @@ def _wants_json() -> bool:
 def _cached_json(data: Any) -> Response:
     response = jsonify(data)
     response.set_etag(f"v{get_store().version}-{request.full_path}")
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def _page_number() -> int:

@@ -544,11 +544,17 @@ def _already_imported(reader: ox.Store, config: Config, tf: TableFile, graph: st
     return not replace or provenance.sources_of(reader, config, graph) == {tf.sha256}
 
 
+PROVENANCE_PREDICATES = frozenset({"http://www.w3.org/ns/prov#wasDerivedFrom",
+                                   "http://purl.org/dc/terms/source"})
+
+
 def _keep_only_new(reader: ox.Store, path: Path, graph: str) -> None:
     """Drop from a generated file the triples its graph already holds.
 
     A re-import restates most facts; writing only the new ones keeps the write's focus (the
-    subjects SHACL re-validates, with their neighbours) to what really changes.
+    subjects SHACL re-validates, with their neighbours) to what really changes. A resource
+    whose facts are all known keeps the provenance it has (the earlier file and row that stated
+    them): its new row is not added, so restating a fact changes nothing.
     """
     g = ox.NamedNode(graph)
     if not reader.contains_named_graph(g):
@@ -557,6 +563,8 @@ def _keep_only_new(reader: ox.Store, path: Path, graph: str) -> None:
         triples = list(ox.parse(f, ox.RdfFormat.N_TRIPLES))
     fresh = [t for t in dict.fromkeys(triples)
              if ox.Quad(t.subject, t.predicate, t.object, g) not in reader]
+    changed = {t.subject for t in fresh if t.predicate.value not in PROVENANCE_PREDICATES}
+    fresh = [t for t in fresh if t.subject in changed]
     with open(path, "wb") as out:
         ox.serialize(fresh, out, ox.RdfFormat.N_TRIPLES)
 

@@ -162,6 +162,24 @@ def test_a_quoted_multi_line_cell_is_one_value(tmp_path: Path, store: OxigraphSt
     assert found == [{"d": 'First line;\nsecond, "quoted" line.\r\nThird.'}]
 
 
+def test_a_release_restating_known_rows_adds_only_the_new_rows(
+    tmp_path: Path, store: OxigraphStore,
+) -> None:
+    header, rows = read_csv(HE / "topics_sample100.csv")
+    run_import(store, "cordis", write_csv(tmp_path / "t1.csv", header, rows[20:23]))
+    run_import(store, "cordis", write_csv(tmp_path / "t2.csv", header, rows[20:24]))
+
+    def rows_of(project: str) -> list[str]:
+        found = select(store, f"SELECT ?r {{ <{BASE}id/project/grant/{project}> "
+                       "prov:wasDerivedFrom ?r }")
+        return [f["r"].rsplit("/", 1)[1] for f in found]
+
+    [restated] = rows_of(rows[20][0])  # still only the row of t1.csv that first stated it
+    [added] = rows_of(rows[23][0])
+    assert restated.endswith("#row=2") and added.endswith("#row=5")
+    assert restated.split("#")[0] != added.split("#")[0]  # two files
+
+
 # ---------------------------------------------------------------------------- H2020 network
 def test_h2020_rows_import_with_placeholder_labels(tmp_path: Path, store: OxigraphStore) -> None:
     header, rows = network_rows(200)

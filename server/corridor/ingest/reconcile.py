@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from corridor.config import Config
 from corridor.ingest import provenance
-from corridor.store import OxigraphStore, WriteCheck
+from corridor.store import OxigraphStore, ReadView, WriteCheck
 
 GRAPH = "reconciliation"
 TIE = 2.0
@@ -103,7 +103,7 @@ SELECT ?o ?name ?city ?country ?vat WHERE {
 }"""
 
 
-def organisations(reader: ox.Store, config: Config) -> dict[str, Organisation]:
+def organisations(reader: ReadView, config: Config) -> dict[str, Organisation]:
     """Every organisation with its names (placeholder labels left out), cities, country, VAT."""
     placeholders = config.graph_iri("import/placeholders")
     found: dict[str, Organisation] = {}
@@ -123,7 +123,7 @@ def organisations(reader: ox.Store, config: Config) -> dict[str, Organisation]:
     return found
 
 
-def reconcile(reader: ox.Store, config: Config, threshold: float = 90.0) -> Outcome:
+def reconcile(reader: ReadView, config: Config, threshold: float = 90.0) -> Outcome:
     """Match every PIC-less organisation to at most one PIC organisation (rules above)."""
     prefix = config.base_iri + "id/organisation/pic/"
     every = organisations(reader, config)

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from corridor.config import Config
 from corridor.ingest import loader, provenance
 from corridor.ingest.loader import InputError, LoadResult, Source
-from corridor.store import OxigraphStore, WriteCheck
+from corridor.store import OxigraphStore, ReadView, WriteCheck
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCH_ROWS = 20_000
@@ -421,7 +421,7 @@ def _substitutions(tf: TableFile, graph: str, query: str) -> dict[ox.Variable, o
             if re.search(rf"[?$]{k}\b", query)}
 
 
-def _run_check(reader: ox.Store, tf: TableFile, check: dict[str, str], rows: list[str],
+def _run_check(reader: ReadView, tf: TableFile, check: dict[str, str], rows: list[str],
                base_iri: str, graph: str) -> None:
     """Run one SELECT check; the first ``?row ?value`` it returns is a located error."""
     query = check["query"]
@@ -536,7 +536,7 @@ def import_files(
     return results
 
 
-def _already_imported(reader: ox.Store, config: Config, tf: TableFile, graph: str,
+def _already_imported(reader: ReadView, config: Config, tf: TableFile, graph: str,
                       replace: bool) -> bool:
     """The same file is already recorded for this graph (and, to replace, as its only one)."""
     if graph not in provenance.graphs_with_source(reader, config, tf.sha256):
@@ -548,7 +548,7 @@ PROVENANCE_PREDICATES = frozenset({"http://www.w3.org/ns/prov#wasDerivedFrom",
                                    "http://purl.org/dc/terms/source"})
 
 
-def _keep_only_new(reader: ox.Store, path: Path, graph: str) -> None:
+def _keep_only_new(reader: ReadView, path: Path, graph: str) -> None:
     """Drop from a generated file the triples its graph already holds.
 
     A re-import restates most facts; writing only the new ones keeps the write's focus (the
@@ -577,7 +577,7 @@ def _scratch_dir(store: OxigraphStore) -> str | None:
     return str(root)
 
 
-def _map_batch(reader: ox.Store, tf: TableFile, batch: list[str], union: list[str],
+def _map_batch(reader: ReadView, tf: TableFile, batch: list[str], union: list[str],
                wanted: list[str], check_vars: list[tuple[dict[str, str], list[str]]], base: str,
                graph: str, out: io.BufferedWriter) -> None:
     for check, variables in check_vars:
@@ -605,7 +605,7 @@ def _project(batch: list[str], union: list[str], wanted: list[str]) -> list[str]
     return rows
 
 
-def _placeholder_lines(reader: ox.Store, tf: TableFile, batch: list[str], union: list[str],
+def _placeholder_lines(reader: ReadView, tf: TableFile, batch: list[str], union: list[str],
                        base: str, graph: str) -> list[str]:
     query = tf.table.placeholders
     assert query is not None

@@ -336,3 +336,12 @@ def test_the_cli_imports_and_reports_per_file(
     assert out.strip().endswith(f"imported into <{BASE}graph/import/cordis/legalBasis>")
     code = main(["import", "cordis", str(tmp_path / "nothing.csv")], config=config)
     assert code == 2
+
+
+def test_organisations_carry_the_cordis_activity_type_and_sme_flag(he: OxigraphStore) -> None:
+    header, rows = read_csv(HE / "organization_sample100.csv")
+    row = rows[0]
+    found = select(he, f"""SELECT ?code ?sme {{ <{PIC}{row[header.index('organisationID')]}>
+        cor:activityType/skos:notation ?code ; cor:sme ?sme }}""")
+    assert found == [{"code": row[header.index("activityType")],
+                      "sme": row[header.index("SME")].lower()}]

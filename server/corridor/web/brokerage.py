@@ -126,7 +126,7 @@ def _choices(net: Network | None) -> dict[str, list[tuple[str, str]]]:
         return {"countries": [], "themes": [], "activities": []}
     countries = sorted(set(net.org_country.values()), key=net.label)
     themes = sorted({t for ts in net.project_themes.values() for _p, t in ts}, key=net.label)
-    types = sorted(set(net.org_type.values()), key=net.label)
+    types = sorted(set(net.org_type.values()) | set(net.org_activity.values()), key=net.label)
     return {"countries": [(c, net.label(c)) for c in countries],
             "themes": [(t, net.label(t)) for t in themes],
             "activities": [(t, net.label(t)) for t in types]}

@@ -30,6 +30,7 @@ P_ROLE = f"{COR}role"
 P_COUNTRY = f"{COR}country"
 P_REGION = f"{COR}nutsRegion"
 P_TYPE = f"{COR}organisationType"
+P_ACTIVITY = f"{COR}activityType"  # CORDIS HES/REC/PUB/PRC/OTH concepts
 P_AREA = f"{COR}classifiedArea"
 P_GROUP = f"{COR}performanceGroup"
 
@@ -59,6 +60,7 @@ class Network:
     org_country: dict[int, str] = field(default_factory=dict)
     org_region: dict[int, str] = field(default_factory=dict)
     org_type: dict[int, str] = field(default_factory=dict)
+    org_activity: dict[int, str] = field(default_factory=dict)
     area_group: dict[str, tuple[str, str]] = field(default_factory=dict)  # area→(classif., group)
     labels: dict[str, str] = field(default_factory=dict)
     _partners: dict[int, dict[int, int]] = field(default_factory=dict, repr=False)
@@ -198,10 +200,11 @@ def read_network(store: Any, version: int) -> Network:
         net.project_themes.setdefault(j, []).append((pred, theme))
     for org, pred, value in _rows(store, f"""
         SELECT DISTINCT ?org ?p ?v WHERE {{
-          VALUES ?p {{ <{P_COUNTRY}> <{P_REGION}> <{P_TYPE}> }}
+          VALUES ?p {{ <{P_COUNTRY}> <{P_REGION}> <{P_TYPE}> <{P_ACTIVITY}> }}
           ?part cor:organisation ?org . ?org ?p ?v . FILTER(isIRI(?v)) }}"""):
         i = net.org_index[org]
-        target = {P_COUNTRY: net.org_country, P_REGION: net.org_region, P_TYPE: net.org_type}
+        target = {P_COUNTRY: net.org_country, P_REGION: net.org_region, P_TYPE: net.org_type,
+                  P_ACTIVITY: net.org_activity}
         target[pred].setdefault(i, value)
     latest: dict[str, str] = {}
     for pc, area, group, year in _rows(store, """

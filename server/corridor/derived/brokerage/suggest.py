@@ -65,8 +65,9 @@ class Filters:
             return False
         if self.regions and not _matches(net.org_region.get(c), self.regions, prefix=True):
             return False
-        if self.activities and not _matches(
-            net.org_type.get(c), tuple(ACTIVITY_CODES.get(a, a) for a in self.activities)
+        if self.activities and not (
+            _matches(net.org_type.get(c), tuple(ACTIVITY_CODES.get(a, a) for a in self.activities))
+            or _matches(net.org_activity.get(c), self.activities)
         ):
             return False
         if self.coordinated and c not in net.coordinated:

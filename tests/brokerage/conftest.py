@@ -27,6 +27,7 @@ import pytest
 from waitress import create_server
 
 from corridor.config import Config
+from corridor.derived.brokerage import brokerage_for
 from corridor.store import OxigraphStore, open_store
 from corridor.web.app import create_app
 from tests.conftest import ONTOLOGY, SHAPES
@@ -135,6 +136,7 @@ def start(tmp: Path) -> Iterator[Live]:
     with store.transaction("test network") as txn:
         txn.replace_graph(GRAPH, ox.parse(network_turtle().encode(), format=ox.RdfFormat.TURTLE))
     app = create_app(config, store)
+    brokerage_for(store).current(wait=True)  # what a write or `corridor` would trigger
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

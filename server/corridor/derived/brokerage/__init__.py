@@ -59,6 +59,8 @@ class Brokerage:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._publishing = threading.local()
+        self._publish_next = False  # a write came: the next computation publishes
+        self._last_published: int | None = None  # the version our last publication created
         store.on_commit(self._committed)
 
     # ------------------------------------------------------------------ reading
@@ -66,7 +68,7 @@ class Brokerage:
         """The newest network and analytics; computes them first if ``wait`` (tests, CLI),
         else starts a refresh when stale and waits briefly only when there is nothing yet."""
         if wait:
-            self._compute()
+            self._compute(publish=True)
         elif self.network is None or self.network.version != self.store.version:
             worker = self.refresh()
             if self.network is None:
@@ -75,14 +77,18 @@ class Brokerage:
                 worker.join(FIRST_WAIT)
         return self.network, self.analytics
 
-    def refresh(self) -> threading.Thread:
+    def refresh(self, publish: bool = False) -> threading.Thread:
+        """Bring the figures up to the store's version in a background thread; ``publish``
+        also writes the derived graph (after a write, not when a server merely starts: an
+        unasked-for commit would change the version under clients that just read it)."""
+        self._publish_next = self._publish_next or publish
         with self._thread_lock:
             if self._thread is not None and self._thread.is_alive():
                 return self._thread
 
             def run() -> None:
                 try:
-                    while self._compute() != self.store.version:
+                    while self._compute(publish=self._publish_next) != self.store.version:
                         pass
                 except Exception:  # a closed store (tests): the next request retries
                     log.exception("computing the brokerage figures failed")
@@ -99,20 +105,24 @@ class Brokerage:
                 if kept is not None and kept.version == version - 1:
                     kept.version = version
             return
-        self.refresh()
+        self.refresh(publish=True)
 
-    def _compute(self) -> int:
+    def _compute(self, publish: bool = False) -> int:
         with self._lock:
             version = self.store.version
             if self.network is not None and self.network.version == version \
                     and self.analytics is not None and self.analytics.version == version:
-                return version
+                if publish and self._published() != version:
+                    self._publish(self.network, self.analytics)
+                    self._publish_next = False
+                return self.network.version
             started = time.perf_counter()
             net = read_network(self.store, version)
             analytics = compute(net)
             self.network, self.analytics = net, analytics
-            if self._published() != version:  # not already this version's publication
+            if publish and self._published() != version:  # not already this one's
                 self._publish(net, analytics)
+                self._publish_next = False
             self.recompute_seconds = round(time.perf_counter() - started, 3)
             self._keep(analytics)
             return self.network.version
@@ -127,6 +137,7 @@ class Brokerage:
                 writes.replace_graph(graph, quads)
         finally:
             self._publishing.active = False
+        self._last_published = self.store.version
         folder = self.store.derived_dir(FOLDER)
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -134,6 +145,8 @@ class Brokerage:
 
     def _published(self) -> int | None:
         """The store version that our last publication created (kept across restarts)."""
+        if self._last_published is not None:
+            return self._last_published
         folder = self.store.derived_dir(FOLDER)
         try:
             return int(json.loads((Path(folder) / "published.json").read_text())) \

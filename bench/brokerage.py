@@ -223,7 +223,17 @@ def main() -> None:
     parser.add_argument("--cutoff", default="2018-01-01")
     parser.add_argument("--validate", action="store_true")
     parser.add_argument("--http", type=int, default=300, help="HTTP requests (0: skip)")
+    parser.add_argument("--http-only", action="store_true",
+                        help="only the HTTP latency, on the store a previous run left")
     args = parser.parse_args()
+    if args.http_only:
+        store_dir = OUT / "brokerage-store"
+        with gzip.open(REAL / "h2020_participations.csv.gz", "rt", encoding="utf-8") as f:
+            orgs = sorted({f"{BASE}id/organisation/pic/{r['pic']}" for r in csv.DictReader(f)})
+        text = http_latency(store_dir, orgs, args.http) + "\n"
+        print(text)
+        write_section("brokerage-http", text)
+        return
 
     import pyoxigraph as ox
 
@@ -300,7 +310,8 @@ def main() -> None:
         recompute_s = time.perf_counter() - t
         assert net2 is not None and analytics2 is not None
         orgs = list(net2.orgs)
-        store.close()
+        store.close()  # the serve below needs the store: a second run with --http-only if
+        # this process still holds its lock
         lines.append(
             f"After a write (the later part, {n2:,} triples, {write_s:.1f} s): the whole network "
             f"({len(net2.orgs):,} organisations, {len(net2.projects):,} projects); network read + "

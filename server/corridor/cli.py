@@ -61,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-iri", default=argparse.SUPPRESS, metavar="IRI",
         help="base IRI relative IRIs resolve against (default: $CORRIDOR_BASE_IRI)",
     )
+    # a remote SPARQL 1.1 store instead of the embedded one; --store then names the folder of
+    # Corridor's own derived files (figures, search index, dumps)
+    for flag, env, what in (
+        ("--store-url", "CORRIDOR_STORE_URL", "SPARQL Query endpoint of a remote store"),
+        ("--update-url", "CORRIDOR_UPDATE_URL", "its SPARQL Update endpoint (default: store-url)"),
+        ("--gsp-url", "CORRIDOR_GSP_URL", "its Graph Store endpoint (optional)"),
+        ("--store-user", "CORRIDOR_STORE_USER", "user name for the remote store"),
+        ("--store-password", "CORRIDOR_STORE_PASSWORD", "password for the remote store"),
+    ):
+        common.add_argument(flag, default=argparse.SUPPRESS, metavar="URL" if "url" in flag
+                            else "TEXT", help=f"{what} (default: ${env})")
     parser = argparse.ArgumentParser(
         prog="corridor", parents=[common],
         description="Keep and serve the Corridor knowledge graph.",
@@ -119,6 +130,8 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         flags = {
             "store_dir": Path(args.store) if getattr(args, "store", None) else None,
             "base_iri": getattr(args, "base_iri", None),
+            **{name: getattr(args, name, None) for name in (
+                "store_url", "update_url", "gsp_url", "store_user", "store_password")},
         }
         config = (config or Config.from_env()).with_(
             **{k: v for k, v in flags.items() if v is not None}
@@ -244,6 +257,9 @@ def _snapshot_copy(config: Config) -> list[ox.Quad]:
 @contextlib.contextmanager
 def _reading(config: Config) -> Iterator[OxigraphStore]:
     """The published checkpoint, read-only: works while `corridor serve` runs."""
+    if config.is_remote:
+        yield open_store(config, read_only=True)
+        return
     if not (Path(config.store_dir) / "snapshots").is_dir():
         raise StoreError(f"{config.store_dir} holds no store yet (run `corridor load` first)")
     yield open_store(config, read_only=True)

@@ -778,10 +778,15 @@ class QueryService:
 def queries_for(store: Store) -> QueryService:
     """The query service of ``store`` (created on first use, closed with the store)."""
     service = store.extensions.get("corridor.queries")
-    if not isinstance(service, QueryService):
-        service = store.extensions.setdefault("corridor.queries", QueryService(store))
-    assert isinstance(service, QueryService)
-    return service
+    if service is None:
+        if store.config.is_remote:  # forwards the job to the remote endpoint, same limits
+            from corridor.query.remote import RemoteQueryService
+
+            created: object = RemoteQueryService(store)
+        else:
+            created = QueryService(store)
+        service = store.extensions.setdefault("corridor.queries", created)
+    return service  # type: ignore[return-value]
 
 
 _open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler

@@ -691,7 +691,12 @@ def _assert_closed(path: Path) -> None:
 
 
 def open_store(config: Config, *, read_only: bool = False) -> OxigraphStore:
-    """Open the store the configuration names (the only constructor callers should use)."""
+    """Open the store the configuration names (the only constructor callers should use): the
+    embedded store, or with ``config.store_url`` the remote backend (same protocol)."""
+    if config.is_remote:
+        from corridor.store.remote import RemoteStore
+
+        return RemoteStore(config, read_only=read_only)  # type: ignore[return-value]
     return OxigraphStore(config, read_only=read_only)
 
 

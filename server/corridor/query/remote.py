@@ -1,0 +1,126 @@
+"""User SPARQL on a remote store: the same limits as the worker pool, enforced around an HTTP
+request instead of a killable process.
+
+* The text is parsed here first (pyoxigraph, on an empty store), so syntax errors read exactly
+  as on the embedded store and the query form is known; SERVICE targets were already checked
+  against the allow-list by the endpoint, LOAD/updates never get here (read-only queries).
+* The dataset is always sent explicitly (``default-graph-uri``/``named-graph-uri``): withheld
+  graphs and Corridor's state graph are never in it, whatever the query's FROM clauses say.
+* Time limit: the remote's own where it has one (Virtuoso's ``timeout`` parameter, whose
+  "anytime" partial answers — header ``X-SQL-State: S1TAT`` — are refused; Oxigraph server's
+  ``--timeout-s``, set by its operator), plus Corridor's: the HTTP request is abandoned at the
+  deadline and the client gets the usual 503.
+* Row limits and serialisation are the pool's (:func:`executor.run_query`): the remote's
+  answer is parsed into pyoxigraph results and re-serialised in the client's format.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any
+
+import pyoxigraph as ox
+
+from corridor.query import executor
+from corridor.query.executor import QueryJob, QueryOutcome
+from corridor.store import Store, StoreError
+from corridor.store.remote import DEFAULT_GRAPH, EMPTY_GRAPH, RemoteStore
+from corridor.store.sparql_http import ACCEPT_ANY, RemoteError, media_type_of, parse_response
+
+
+class _Answer:
+    """Stands in for a store in :func:`executor.run_query`: its one query's result."""
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+
+    def query(self, *_args: Any, **_kwargs: Any) -> Any:
+        return self._result
+
+
+class RemoteQueryService:
+    """The :class:`~corridor.query.executor.QueryService` of a :class:`RemoteStore`."""
+
+    def __init__(self, store: Store) -> None:
+        assert isinstance(store, RemoteStore)
+        self.store = store
+        self._slots = threading.BoundedSemaphore(max(1, store.config.query_workers) * 4)
+
+    def _dataset(self, job: QueryJob) -> tuple[list[str], list[str]]:
+        dataset = job.dataset
+        graphs = self.store.named_graphs(public=False)
+        if dataset.mode == "union":
+            return [DEFAULT_GRAPH, *graphs], graphs
+        if dataset.mode == "public":
+            public = [g for g in graphs if not dataset.withholds(g)]
+            return [DEFAULT_GRAPH, *public], public
+        default = [DEFAULT_GRAPH if g is None else g for g in dataset.default]
+        return default, list(dataset.named)
+
+    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+        limit = timeout or self.store.config.query_timeout
+        try:
+            probe = ox.Store().query(job.sparql, base_iri=job.base_iri) if (
+                "SERVICE" not in job.sparql.upper()) else None
+        except SyntaxError as e:
+            raise executor.QuerySyntaxError(str(e)) from None
+        except Exception:  # noqa: BLE001 - evaluation on nothing; the remote decides
+            probe = None
+        if probe is not None and not isinstance(probe, ox.QueryTriples) and (
+                job.results_type is None):
+            raise executor.NotAcceptable(
+                "boolean" if isinstance(probe, ox.QueryBoolean) else "solutions")
+        if isinstance(probe, ox.QueryTriples) and job.graph_type is None:
+            raise executor.NotAcceptable("graph")
+        if not self._slots.acquire(timeout=limit):
+            raise executor.PoolBusy()
+        try:
+            result = self._ask(job, limit)
+        finally:
+            self._slots.release()
+        return executor.run_in_process(_Answer(result), job)  # type: ignore[arg-type]
+
+    def _ask(self, job: QueryJob, limit: float) -> Any:
+        default, named = self._dataset(job)
+        text = job.sparql if not job.base_iri else f"BASE <{job.base_iri}>\n{job.sparql}"
+        fields = [("query", text),
+                  *self.store.client.dataset_fields(default or [EMPTY_GRAPH],
+                                                    named or [EMPTY_GRAPH]),
+                  ("timeout", str(int(limit * 1000)))]  # Virtuoso's limit (ms); others ignore it
+        client = self.store.client
+        try:
+            response = client.post(client.query_url, fields, ACCEPT_ANY, timeout=limit)
+        except RemoteError as e:
+            if e.status is None and "timed out" in str(e):
+                raise executor.QueryTimeout() from None
+            raise executor.QueryFailed(str(e)) from None
+        if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso: a partial answer
+            response.close()
+            raise executor.QueryTimeout()
+        watchdog = threading.Timer(limit, _abandon, (response,))
+        watchdog.start()
+        try:
+            result = parse_response(response)
+        except (TimeoutError, OSError, ValueError):
+            raise executor.QueryTimeout() from None
+        except StoreError as e:
+            raise executor.QueryFailed(f"{e} ({media_type_of(response)})") from None
+        finally:
+            watchdog.cancel()
+        if isinstance(result, list):  # triples: a real QueryTriples for the serialiser
+            scratch = ox.Store()
+            scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in result)
+            return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        return result
+
+    def close(self) -> None:
+        """Nothing runs in the background: requests end with their deadline."""
+
+
+def _abandon(response: Any) -> None:
+    """Corridor's own deadline: stop reading the answer (the connection is closed)."""
+    try:
+        response.fp.raw._sock.shutdown(socket.SHUT_RDWR)  # unblock a read in progress
+    except (AttributeError, OSError):
+        response.close()

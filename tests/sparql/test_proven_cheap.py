@@ -19,6 +19,14 @@ from .helpers import rows, solutions
 JSON = {"Accept": "application/sparql-results+json"}
 
 
+@pytest.fixture(autouse=True)
+def _embedded_only(backend):
+    """Proven-cheap jobs are a shortcut of the embedded store's worker pool."""
+    backend.limitation(**dict.fromkeys(
+        ("oxigraph", "virtuoso"), "no worker pool: every query is one HTTP request to the "
+        "remote server, which has no worker hop to save"))
+
+
 @pytest.fixture
 def generous(monkeypatch):
     """A threshold no test query can miss, so that the tests do not depend on timing."""

@@ -79,7 +79,7 @@ class RemoteQueryService:
             result = self._ask(job, limit)
         finally:
             self._slots.release()
-        return executor.run_in_process(_Answer(result), job)  # type: ignore[arg-type]
+        return _deliver(result, job)
 
     def _ask(self, job: QueryJob, limit: float) -> Any:
         default, named = self._dataset(job)
@@ -116,6 +116,18 @@ class RemoteQueryService:
 
     def close(self) -> None:
         """Nothing runs in the background: requests end with their deadline."""
+
+
+def _deliver(result: Any, job: QueryJob) -> QueryOutcome:
+    """Serialise ``result`` for the client as the worker pool does (row limit included)."""
+    messages: list[tuple] = []
+    executor.run_query(_Answer(result), job, messages.append,  # type: ignore[arg-type]
+                       lambda _store, _dataset: {})
+    first = messages[0]
+    if first[0] != "start":
+        return executor.outcome_of(first)
+    chunks = [first[3]] + [m[1] for m in messages[1:] if m[0] == "chunk"]
+    return QueryOutcome(first[1], first[2], bool(messages[-1][1]), iter(chunks))
 
 
 def _abandon(response: Any) -> None:

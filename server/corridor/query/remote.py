@@ -23,10 +23,18 @@ from typing import Any
 import pyoxigraph as ox
 
 from corridor.query import executor
+from corridor.query import text as sparql_text
 from corridor.query.executor import QueryJob, QueryOutcome
 from corridor.store import Store, StoreError
 from corridor.store.remote import DEFAULT_GRAPH, EMPTY_GRAPH, RemoteStore
-from corridor.store.sparql_http import ACCEPT_ANY, RemoteError, media_type_of, parse_response
+from corridor.store.sparql_http import (
+    ACCEPT_ANY,
+    ACCEPT_GRAPH,
+    RESULTS_JSON,
+    RemoteError,
+    media_type_of,
+    parse_response,
+)
 
 
 class _Answer:
@@ -76,21 +84,28 @@ class RemoteQueryService:
         if not self._slots.acquire(timeout=limit):
             raise executor.PoolBusy()
         try:
-            result = self._ask(job, limit)
+            result = self._ask(job, limit, probe)
         finally:
             self._slots.release()
         return _deliver(result, job)
 
-    def _ask(self, job: QueryJob, limit: float) -> Any:
+    def _ask(self, job: QueryJob, limit: float, probe: Any) -> Any:
         default, named = self._dataset(job)
-        text = job.sparql if not job.base_iri else f"BASE <{job.base_iri}>\n{job.sparql}"
+        text = sparql_text.for_explicit_dataset(job.sparql, job.base_iri, frozenset(named),
+                                                EMPTY_GRAPH)
+        if job.base_iri and not sparql_text.declares_base(text):
+            text = f"BASE <{job.base_iri}>\n{text}"
         fields = [("query", text),
+                  # the empty graph is named too: Virtuoso lets GRAPH <g> see any graph
+                  # that the named graphs leave out, but honours it for one listed
                   *self.store.client.dataset_fields(default or [EMPTY_GRAPH],
-                                                    named or [EMPTY_GRAPH]),
+                                                    [*named, EMPTY_GRAPH]),
                   ("timeout", str(int(limit * 1000)))]  # Virtuoso's limit (ms); others ignore it
         client = self.store.client
+        accept = (ACCEPT_GRAPH if isinstance(probe, ox.QueryTriples) else
+                  RESULTS_JSON if probe is not None else ACCEPT_ANY)
         try:
-            response = client.post(client.query_url, fields, ACCEPT_ANY, timeout=limit)
+            response = client.post(client.query_url, fields, accept, timeout=limit)
         except RemoteError as e:
             if e.status is None and "timed out" in str(e):
                 raise executor.QueryTimeout() from None

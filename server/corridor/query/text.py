@@ -236,3 +236,36 @@ def shift_error_columns(message: str, columns: int) -> str:
         return f"{line}:{column}"
 
     return _POSITION.sub(fix, message)
+
+
+def for_explicit_dataset(text: str, base_iri: str | None, named: frozenset[str],
+                         nowhere: str) -> str:
+    """``text`` made safe to send to a store that takes its dataset from protocol parameters
+    but does not honour them fully (Virtuoso): ``FROM``/``FROM NAMED`` clauses are removed (the
+    caller turned them into the protocol dataset already) and every ``GRAPH`` naming a constant
+    graph outside ``named`` names ``nowhere`` (an empty graph) instead, which is what the
+    dataset rule means: a graph not in the dataset matches nothing."""
+    upper = text.upper()
+    if "FROM" not in upper and "GRAPH" not in upper:
+        return text
+    tokens, states = _walk(text, base_iri)
+    cuts: list[tuple[int, int, str]] = []
+    for i, token in enumerate(tokens):
+        if token.is_word("FROM"):
+            j = i + 1
+            if j < len(tokens) and tokens[j].is_word("NAMED"):
+                j += 1
+            if j < len(tokens) and tokens[j].kind in ("iri", "pname"):
+                cuts.append((token.start, tokens[j].end, " "))
+        elif token.is_word("GRAPH") and i + 1 < len(tokens) and (
+                tokens[i + 1].kind in ("iri", "pname")):
+            iri = states[i].iri(tokens[i + 1])
+            if iri is None or iri not in named:
+                cuts.append((tokens[i + 1].start, tokens[i + 1].end, f"<{nowhere}>"))
+    for start, end, replacement in reversed(cuts):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def declares_base(text: str) -> bool:
+    return "BASE" in text.upper() and any(t.is_word("BASE") for t in tokenize(text))

@@ -8,6 +8,7 @@ Digest). Results are parsed by pyoxigraph, so every term is a pyoxigraph term.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import urllib.error
@@ -23,6 +24,7 @@ from corridor.store.base import StoreError
 
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
+ACCEPT_GRAPH = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 # Virtuoso labels blank nodes in results "nodeID://b10006", which is no blank node label
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 
@@ -53,6 +55,7 @@ class SparqlClient:
             handlers += [urllib.request.HTTPBasicAuthHandler(passwords),
                          urllib.request.HTTPDigestAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
+        self.server: str | None = None  # the Server header of the last answer
 
     # ------------------------------------------------------------------ raw requests
     def post(
@@ -64,7 +67,9 @@ class SparqlClient:
         request = urllib.request.Request(url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
-            return self._opener.open(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
+            response = self._opener.open(request, timeout=timeout or self.timeout)
+            self.server = response.headers.get("Server") or self.server
+            return response  # type: ignore[no-any-return]
         except urllib.error.HTTPError as e:
             detail = e.read(2000).decode("utf-8", "replace").strip().splitlines()
             text = detail[0] if detail else e.reason
@@ -89,13 +94,24 @@ class SparqlClient:
         """Run a query; returns ``ox.QuerySolutions``, ``ox.QueryBoolean`` or a list of
         ``ox.Triple`` (CONSTRUCT, DESCRIBE)."""
         fields = [("query", sparql), *self.dataset_fields(default, named)]
-        response = self.post(self.query_url, fields, ACCEPT_ANY, timeout)
+        response = self.post(self.query_url, fields, accept_for(sparql), timeout)
         return parse_response(response)
 
     def update(self, sparql: str, timeout: float | None = None) -> None:
         response = self.post(self.update_url, [("update", sparql)], "*/*", timeout)
         with response:
             response.read()
+
+
+@functools.lru_cache(maxsize=1024)
+def accept_for(sparql: str) -> str:
+    """The Accept header for a trusted query (never SERVICE): its form, known by parsing it on
+    an empty store (Virtuoso answers a CONSTRUCT asked for results JSON in RDF/JSON)."""
+    try:
+        probe = ox.Store().query(sparql)
+    except (SyntaxError, OSError, ValueError):
+        return ACCEPT_ANY
+    return ACCEPT_GRAPH if isinstance(probe, ox.QueryTriples) else RESULTS_JSON
 
 
 def media_type_of(response: HTTPResponse) -> str:

@@ -72,7 +72,7 @@ class RemoteServer:
 
     def settings(self) -> dict[str, object]:
         return {"store_url": self.query_url, "update_url": self.update_url,
-                "gsp_url": self.gsp_url, "remote_poll": 0.0}
+                "gsp_url": self.gsp_url, "remote_poll": 0.2}
 
     def wipe(self) -> None:
         raise NotImplementedError

@@ -20,10 +20,11 @@ BASE = "https://w3id.org/corridor/"
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    """The app over an on-disk store holding the bundled ontology, shapes and data."""
+def app(tmp_path_factory: pytest.TempPathFactory, backend, request):
+    """The app over a store (each backend in turn) holding the bundled ontology, shapes and
+    data."""
     store_dir = tmp_path_factory.mktemp("ui-store") / "store"
-    app = create_app(Config(store_dir=store_dir, query_workers=1))
+    app = create_app(Config(store_dir=store_dir, query_workers=1, **backend.settings(request)))
     # what a started server does in the background, finished before the pages are looked at
     store = app.extensions["corridor.store"]
     stats_for(store, wait=True)

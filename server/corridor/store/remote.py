@@ -75,6 +75,7 @@ C_SEQ, C_ENTRY, C_TIME, C_ACTIVITY = (
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 VALUES_CHUNK = 200
+SUBJECT_CACHE = 50_000  # subjects whose quads a view keeps (per version)
 STAGE_LINES = 2000  # statements per Virtuoso update text (its compiler fails near 5000)
 # graphs a Virtuoso installation holds of its own: never data of Corridor's (`reindex`)
 SYSTEM_GRAPH_PREFIXES = (
@@ -178,6 +179,8 @@ class RemoteView:
     def __init__(self, store: RemoteStore) -> None:
         self._store = store
         self._terms = store.terms
+        self._subjects: dict[Any, list[ox.Quad]] = {}  # quads per subject, of one version
+        self._cached_version = -1
 
     def _graphs(self) -> list[str]:
         return self._store.all_graphs()
@@ -215,7 +218,42 @@ class RemoteView:
         self, subject: Any = None, predicate: Any = None, object: Any = None,
         graph_name: Any = None,
     ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern; with a subject, answered from all the subject's quads,
+        fetched once per version (pages ask for several properties of the same node)."""
+        if subject is not None and object is None:
+            for q in self._about(subject):
+                if (predicate is None or q.predicate == predicate) and (
+                        graph_name is None or q.graph_name == graph_name):
+                    yield q
+            return
         yield from self.quads_matching(subject, predicate, object, graph_name)
+
+    def _cache(self) -> dict[Any, list[ox.Quad]]:
+        version = self._store.version
+        if self._cached_version != version or len(self._subjects) > SUBJECT_CACHE:
+            self._subjects, self._cached_version = {}, version
+        return self._subjects
+
+    def _about(self, subject: Any) -> list[ox.Quad]:
+        cache = self._cache()
+        quads = cache.get(subject)
+        if quads is None:
+            self.prefetch([subject])
+            quads = cache.get(subject, [])
+        return quads
+
+    def prefetch(self, subjects: Iterable[Any]) -> None:
+        """Fetch every quad of ``subjects`` (IRIs or terms) in a few requests, for the
+        pattern reads that follow (labels of a page's links)."""
+        cache = self._cache()
+        nodes = {ox.NamedNode(s) if isinstance(s, str) else s for s in subjects}
+        nodes = {n for n in nodes if n not in cache}
+        if not nodes:
+            return
+        found: dict[Any, list[ox.Quad]] = {n: [] for n in nodes}
+        for q in self.quads_about(nodes):
+            found.setdefault(q.subject, []).append(q)
+        cache.update(found)
 
     def quads_matching(
         self, subject: Any, predicate: Any, object: Any, graph_name: Any,
@@ -348,7 +386,7 @@ class RemoteTransaction:
             if isinstance(term, ox.BlankNode):
                 node = renamed.get(term.value)
                 if node is None:
-                    node = renamed[term.value] = ox.BlankNode(secrets.token_hex(12))
+                    node = renamed[term.value] = ox.BlankNode("b" + secrets.token_hex(12))
                 return node
             return term
 

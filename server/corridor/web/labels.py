@@ -185,7 +185,11 @@ def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[st
     reader, version = store.reader(), store.version
     known = _label_cache(store).for_version(reader, version, get_config())
     found: dict[str, tuple[str, str]] = {}
-    for iri in {i for i in iris if i}:
+    wanted = {i for i in iris if i}
+    prefetch = getattr(reader, "prefetch", None)  # a remote store: one request for them all
+    if prefetch is not None:
+        prefetch([i for i in wanted if i not in known])
+    for iri in wanted:
         options = known.get(iri)
         if options is None:
             options = known[iri] = _label_candidates(reader, iri)

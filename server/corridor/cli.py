@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     drop = sub.add_parser("drop", parents=[common], help="remove a named graph")
     drop.add_argument("graph", metavar="GRAPH", help="IRI or name under {base}graph/")
 
+    sub.add_parser(
+        "reindex", parents=[common],
+        help="remote store: take in graphs written behind Corridor's back (new version)")
+
     serve = sub.add_parser("serve", parents=[common], help="serve HTTP (waitress)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -376,6 +380,18 @@ def cmd_drop(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, config: Config) -> int:
+    """Resync after writes made to a remote store directly (its own loader, another tool):
+    register its data graphs and publish a new version, so every derived view is rebuilt."""
+    if not config.is_remote:
+        print("the embedded store is written only through Corridor: nothing to reindex")
+        return 0
+    store = open_store(config)
+    count = store.reindex()  # type: ignore[attr-defined]
+    print(f"{count} graph(s) registered; now version {store.version}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     flags = {
         "host": args.host, "port": args.port, "write_token": args.write_token,
@@ -392,7 +408,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     except OSError as e:
         where = f"{config.host}:{config.port}"
         raise StoreError(f"cannot listen on {where}: {e.strerror or e}") from None
-    print(f"Corridor serving {config.store_dir} on http://{config.host}:{config.port}/",
+    where = config.store_url if config.is_remote else config.store_dir
+    print(f"Corridor serving {where} on http://{config.host}:{config.port}/",
           file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -406,6 +423,7 @@ COMMANDS = {
     "dump": cmd_dump,
     "graphs": cmd_graphs,
     "drop": cmd_drop,
+    "reindex": cmd_reindex,
     "serve": cmd_serve,
 }
 

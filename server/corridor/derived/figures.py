@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ class Stats:
     version: int
     counts: dict[str, int] = field(default_factory=dict)
     classes: list[tuple[str, int]] = field(default_factory=list)
-    project_facets: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    project_facets: dict[str, dict[str, Collection[str]]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     participations: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -93,6 +93,10 @@ class Stats:
     budgets_by_country: dict[str, float] = field(default_factory=dict)
     country_codes: dict[str, str] = field(default_factory=dict)
     project_labels: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # what is known only at project level (BOOST names its consortium's countries, not whose
+    # partner is where; it dates its activities, not itself): shown as such by the views
+    project_countries: dict[str, list[str]] = field(default_factory=dict)
+    project_activity_dates: dict[str, tuple[str, str]] = field(default_factory=dict)
     computed_at: float | None = None  # epoch seconds; None: placeholder while computing
     links_file: str | None = None  # organisations and participations, when kept on disk
     _memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES), repr=False)
@@ -205,7 +209,10 @@ def _listen(store: OxigraphStore) -> None:
         if state.listening:
             return
         state.listening = True
-    store.on_commit(lambda _version: _refresh_in_background(store))
+    def refresh(_version: int) -> None:
+        _refresh_in_background(store)
+
+    store.on_commit(refresh)
 
 
 def _compute_now(store: OxigraphStore) -> Stats:
@@ -348,6 +355,8 @@ def _to_json(stats: Stats) -> dict[str, Any]:
         "budgets_by_country": stats.budgets_by_country,
         "country_codes": stats.country_codes,
         "project_labels": stats.project_labels,
+        "project_countries": stats.project_countries,
+        "project_activity_dates": stats.project_activity_dates,
     }
 
 
@@ -375,7 +384,7 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         classes=[tuple(c) for c in data["classes"]],
         # tuples, and only the facets a project has: a set costs 4x a small tuple
         project_facets={
-            p: {f: tuple(_i(v) for v in values) for f, values in facets.items() if values}
+            p: {f: tuple(sys.intern(v) for v in values) for f, values in facets.items() if values}
             for p, facets in data["project_facets"].items()
         },
         projects={
@@ -383,25 +392,35 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         },
         organisations={} if links else _organisations_of(data),
         participations=[] if links else _participations_of(data),
-        links_file=str(path.with_name(f"stats-{data['version']}-links.json")) if links else None,
+        links_file=str(path.with_name(f"stats-{data['version']}-links.json"))
+        if links and path is not None else None,
         budgets_by_programme=data["budgets_by_programme"],
         budgets_by_country=data["budgets_by_country"],
         country_codes=data["country_codes"],
         project_labels={
             p: [tuple(x) for x in options] for p, options in data["project_labels"].items()
         },
+        project_countries=data.get("project_countries", {}),
+        project_activity_dates={
+            p: (start, end) for p, (start, end) in data.get("project_activity_dates", {}).items()
+        },
     )
 
 
 def _rows(store: OxigraphStore, query: str) -> Iterator[Any]:
     """Solutions one at a time (a list of millions of solutions would be held at once)."""
-    return iter(store.query(PREFIXES + query))  # type: ignore[attr-defined, call-overload]
+    return iter(store.query(PREFIXES + query))
 
 
 def _value(solution: Any, name: str) -> str | None:
     """The term's text, interned: the same IRI in many figures is then one object in memory."""
     term = solution[name]
     return None if term is None else sys.intern(term.value)
+
+
+def _bound(solution: Any, name: str) -> str:
+    """:func:`_value` of a variable the query always binds."""
+    return sys.intern(solution[name].value)
 
 
 def _count(store: OxigraphStore, where: str) -> int:
@@ -415,19 +434,20 @@ def compute(store: OxigraphStore, version: int) -> Stats:
         "projects": _count(store, "?x a cor:Project"),
         "organisations": _count(store, "?x a cor:Organisation"),
         "regions": _count(store, "?o a cor:Organisation ; cor:nutsRegion ?x"),  # in use
-        "countries": _count(store, "?o a cor:Organisation ; cor:country ?x"),
+        "countries": _count(store, "{ ?o a cor:Organisation ; cor:country ?x }"
+                            " UNION { ?p a cor:Project ; cor:consortiumCountry ?x }"),
         "programmes": _count(store, "?x a cor:FundingProgramme"),
         "triples": _count_triples(store),
     }
     stats.classes = [
-        (_value(r, "c"), int(r["n"].value))
+        (_bound(r, "c"), int(r["n"].value))
         for r in _rows(
             store, "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
         )
         if isinstance(r["c"], ox.NamedNode)
     ]
     for r in _rows(store, "SELECT ?c ?code WHERE { ?c a cor:Country ; skos:notation ?code }"):
-        stats.country_codes[_value(r, "c")] = _value(r, "code")
+        stats.country_codes[_bound(r, "c")] = _bound(r, "code")
     _projects(store, stats)
     _organisations(store, stats)
     _participations(store, stats)
@@ -451,7 +471,7 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         OPTIONAL { ?p cor:totalBudget/schema:value ?budget }
         OPTIONAL { ?p cor:programme ?programme } }""",
     ):
-        p = _value(r, "p")
+        p = _bound(r, "p")
         entry = stats.projects.setdefault(
             p, {"start": None, "end": None, "budget": None, "programmes": set()}
         )
@@ -461,8 +481,17 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
             with contextlib.suppress(ValueError):
                 entry["budget"] = float(r["budget"].value)
         if r["programme"] is not None:
-            entry["programmes"].add(_value(r, "programme"))
-    facets = {p: {f: set() for f in FACETS} for p in stats.projects}
+            entry["programmes"].add(_bound(r, "programme"))
+    consortium = "SELECT DISTINCT ?p ?c WHERE { ?p a cor:Project ; cor:consortiumCountry ?c }"
+    for r in _rows(store, consortium):
+        stats.project_countries.setdefault(_bound(r, "p"), []).append(_bound(r, "c"))
+    for r in _rows(store, """SELECT ?p (MIN(?s) AS ?start) (MAX(COALESCE(?e, ?s)) AS ?end) WHERE {
+        ?p a cor:Project . { ?ch cor:challengeOwner ?p . ?ev cor:hasChallenge ?ch }
+        UNION { ?ev cor:withinProject ?p } ?ev schema:startDate ?s
+        OPTIONAL { ?ev schema:endDate ?e } } GROUP BY ?p"""):
+        if r["start"] is not None:
+            stats.project_activity_dates[_bound(r, "p")] = (_bound(r, "start"), _bound(r, "end"))
+    facets: dict[str, dict[str, set[str]]] = {p: {f: set() for f in FACETS} for p in stats.projects}
     for p, entry in stats.projects.items():
         facets[p]["programme"] |= entry["programmes"]
         if entry["start"]:
@@ -472,7 +501,8 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
                 facets[p]["period"] |= {str(y) for y in range(int(start), int(end) + 1)}
     pattern = {
         "theme": "?p (cor:thematicArea|cor:topic|cor:s3Domain) ?v",
-        "country": "?part cor:project ?p ; cor:organisation/cor:country ?v",
+        "country": "{ ?part cor:project ?p ; cor:organisation/cor:country ?v }"
+        " UNION { ?p cor:consortiumCountry ?v }",
         "region": "{ ?part cor:project ?p ; cor:organisation/cor:nutsRegion ?v }"
         " UNION { ?p cor:targetRegion ?v }",
         "role": "?part cor:project ?p ; cor:role ?v",
@@ -481,10 +511,10 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         for r in _rows(
             store, f"SELECT DISTINCT ?p ?v WHERE {{ ?p a cor:Project . {where} FILTER(isIRI(?v)) }}"
         ):
-            p = _value(r, "p")
+            p = _bound(r, "p")
             if p in facets:
-                facets[p][facet].add(_value(r, "v"))
-    stats.project_facets = facets
+                facets[p][facet].add(_bound(r, "v"))
+    stats.project_facets = {p: dict(values) for p, values in facets.items()}
 
 
 def _project_labels(store: OxigraphStore, stats: Stats) -> None:
@@ -497,7 +527,7 @@ def _project_labels(store: OxigraphStore, stats: Stats) -> None:
             store, f"SELECT ?p ?l WHERE {{ ?p a cor:Project ; <{prop}> ?l FILTER(isLiteral(?l)) }}"
         ):
             literal = r["l"]
-            stats.project_labels.setdefault(_value(r, "p"), []).append(
+            stats.project_labels.setdefault(_bound(r, "p"), []).append(
                 (order, literal.value, literal.language or "")
             )
 
@@ -508,16 +538,16 @@ def _organisations(store: OxigraphStore, stats: Stats) -> None:
         """SELECT ?o ?country ?region WHERE { ?o a cor:Organisation .
         OPTIONAL { ?o cor:country ?country } OPTIONAL { ?o cor:nutsRegion ?region } }""",
     ):
-        o = _value(r, "o")
+        o = _bound(r, "o")
         entry = stats.organisations.setdefault(o, {"country": None, "regions": set()})
         entry["country"] = entry["country"] or _value(r, "country")
         if r["region"] is not None:
-            entry["regions"].add(_value(r, "region"))
+            entry["regions"].add(_bound(r, "region"))
 
 
 def _participations(store: OxigraphStore, stats: Stats) -> None:
     stats.participations = [
-        (_value(r, "p"), _value(r, "o"), _value(r, "role"))
+        (_bound(r, "p"), _bound(r, "o"), _value(r, "role"))
         for r in _rows(
             store,
             """SELECT ?p ?o ?role WHERE { ?x cor:project ?p ; cor:organisation ?o .
@@ -542,18 +572,26 @@ def _budgets(store: OxigraphStore, stats: Stats) -> None:
 
 
 def network(
-    stats: Stats, level: str, limit: int | None = None
+    stats: Stats, level: str, limit: int | None = None,
+    project_level: set[tuple[str, str]] | None = None,
 ) -> tuple[dict[str, int], Counter]:
     """Nodes (with project counts) and weighted edges between nodes sharing projects.
 
     With ``limit``, only the ``limit`` nodes in most projects and the edges between them (the
-    full organisation network of millions of triples has millions of edges)."""
+    full organisation network of millions of triples has millions of edges). At country level
+    a project's consortium countries count too where its partners' countries are unknown;
+    the edges that rest on such a project-level fact are added to ``project_level``."""
     members: dict[str, set[str]] = defaultdict(set)
     organisations, participations = stats.links()
     for project, org, _role in participations:
         for node in _nodes_of(organisations, org, level):
             members[project].add(node)
     del organisations, participations
+    added: dict[str, set[str]] = {}
+    if level == "country":
+        for project, countries in stats.project_countries.items():
+            added[project] = set(countries) - members[project]
+            members[project] |= added[project]
     nodes: Counter = Counter()
     for group in members.values():
         nodes.update(group)
@@ -565,6 +603,11 @@ def network(
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 edges[(a, b)] += 1
+    if project_level is not None:
+        for project, extra in added.items():
+            group = sorted(n for n in members[project] if n in nodes)
+            project_level.update((a, b) for i, a in enumerate(group) for b in group[i + 1:]
+                                 if a in extra or b in extra)
     return dict(nodes), edges
 
 

@@ -1,9 +1,10 @@
 """User SPARQL on a remote store: the same limits as the worker pool, enforced around an HTTP
 request instead of a killable process.
 
-* The text is parsed here first (pyoxigraph, on an empty store), so syntax errors read exactly
-  as on the embedded store and the query form is known; SERVICE targets were already checked
-  against the allow-list by the endpoint, LOAD/updates never get here (read-only queries).
+* The query form is read from the text (a query is never evaluated here: parsing with
+  pyoxigraph means evaluating); syntax errors are the remote's 400s, answered as 400. SERVICE
+  targets were already checked against the allow-list by the endpoint; updates and LOAD never
+  get here (the query endpoint is read-only).
 * The dataset is always sent explicitly (``default-graph-uri``/``named-graph-uri``): withheld
   graphs and Corridor's state graph are never in it, whatever the query's FROM clauses say.
 * Time limit: the remote's own where it has one (Virtuoso's ``timeout`` parameter, whose
@@ -28,7 +29,6 @@ from corridor.query.executor import QueryJob, QueryOutcome
 from corridor.store import Store, StoreError
 from corridor.store.remote import DEFAULT_GRAPH, EMPTY_GRAPH, RemoteStore
 from corridor.store.sparql_http import (
-    ACCEPT_ANY,
     ACCEPT_GRAPH,
     RESULTS_JSON,
     RemoteError,
@@ -68,28 +68,21 @@ class RemoteQueryService:
 
     def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
         limit = timeout or self.store.config.query_timeout
-        try:
-            probe = ox.Store().query(job.sparql, base_iri=job.base_iri) if (
-                "SERVICE" not in job.sparql.upper()) else None
-        except SyntaxError as e:
-            raise executor.QuerySyntaxError(str(e)) from None
-        except Exception:  # noqa: BLE001 - evaluation on nothing; the remote decides
-            probe = None
-        if probe is not None and not isinstance(probe, ox.QueryTriples) and (
-                job.results_type is None):
-            raise executor.NotAcceptable(
-                "boolean" if isinstance(probe, ox.QueryBoolean) else "solutions")
-        if isinstance(probe, ox.QueryTriples) and job.graph_type is None:
-            raise executor.NotAcceptable("graph")
+        form = sparql_text.query_form(job.sparql)
+        if form is None:  # not a query at all: let the local parser say where it fails
+            raise executor.QuerySyntaxError("expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+        if form == "graph" and job.graph_type is None or (
+                form != "graph" and job.results_type is None):
+            raise executor.NotAcceptable(form)
         if not self._slots.acquire(timeout=limit):
             raise executor.PoolBusy()
         try:
-            result = self._ask(job, limit, probe)
+            result = self._ask(job, limit, form)
         finally:
             self._slots.release()
         return _deliver(result, job)
 
-    def _ask(self, job: QueryJob, limit: float, probe: Any) -> Any:
+    def _ask(self, job: QueryJob, limit: float, form: str) -> Any:
         default, named = self._dataset(job)
         text = sparql_text.for_explicit_dataset(job.sparql, job.base_iri, frozenset(named),
                                                 EMPTY_GRAPH)
@@ -102,13 +95,14 @@ class RemoteQueryService:
                                                     [*named, EMPTY_GRAPH]),
                   ("timeout", str(int(limit * 1000)))]  # Virtuoso's limit (ms); others ignore it
         client = self.store.client
-        accept = (ACCEPT_GRAPH if isinstance(probe, ox.QueryTriples) else
-                  RESULTS_JSON if probe is not None else ACCEPT_ANY)
+        accept = ACCEPT_GRAPH if form == "graph" else RESULTS_JSON
         try:
             response = client.post(client.query_url, fields, accept, timeout=limit)
         except RemoteError as e:
             if e.status is None and "timed out" in str(e):
                 raise executor.QueryTimeout() from None
+            if e.status == 400:  # the remote's parser refused it (the text is not checked here)
+                raise executor.QuerySyntaxError(str(e)) from None
             raise executor.QueryFailed(str(e)) from None
         if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso: a partial answer
             response.close()

@@ -254,3 +254,18 @@ def for_explicit_dataset(text: str, base_iri: str | None, named: frozenset[str],
 
 def declares_base(text: str) -> bool:
     return "BASE" in text.upper() and any(t.is_word("BASE") for t in tokenize(text))
+
+
+def query_form(text: str) -> str | None:
+    """``"solutions"``, ``"boolean"`` or ``"graph"`` from the query's first keyword after the
+    prologue; None when the text starts with something else."""
+    for token in tokenize(text):
+        if token.is_word("SELECT"):
+            return "solutions"
+        if token.is_word("ASK"):
+            return "boolean"
+        if token.is_word("CONSTRUCT", "DESCRIBE"):
+            return "graph"
+        if not (token.is_word("BASE", "PREFIX") or token.kind in ("iri", "pname")):
+            return None
+    return None

@@ -67,6 +67,8 @@ STATE_GRAPH = "urn:x-corridor:state"  # version marker, change log, graph regist
 DEFAULT_GRAPH = "urn:x-corridor:default"  # what Corridor's default graph holds
 EMPTY_GRAPH = "urn:x-corridor:empty"  # named as the dataset when there is nothing to name
 _S = "urn:x-corridor:"
+WRAPPED = _S + "datatype:"  # a literal of a datatype the remote mangles, kept as written
+XSD = "http://www.w3.org/2001/XMLSchema#"
 MARKER = ox.NamedNode(_S + "store")
 VERSION, MODIFIED, LAST_SEQ, WRITER, GRAPH = (
     ox.NamedNode(_S + n) for n in ("version", "modified", "lastSeq", "writer", "graph"))
@@ -103,9 +105,12 @@ class Terms:
 
     def __init__(self, config: Config) -> None:
         self.genid = config.base_iri + ".well-known/genid/"
+        self.wrapped: frozenset[str] = frozenset()  # datatypes the remote would mangle
 
     def out(self, term: Any) -> Any:
         """A term as the remote stores it."""
+        if isinstance(term, ox.Literal) and term.datatype.value in self.wrapped:
+            return ox.Literal(term.value, datatype=ox.NamedNode(WRAPPED + term.datatype.value))
         if isinstance(term, ox.BlankNode):
             return ox.NamedNode(self.genid + term.value)
         if isinstance(term, ox.DefaultGraph):
@@ -116,6 +121,9 @@ class Terms:
         """A term read from the remote, as Corridor sees it."""
         if isinstance(term, ox.NamedNode) and term.value.startswith(self.genid):
             return ox.BlankNode(term.value[len(self.genid):])
+        if isinstance(term, ox.Literal) and term.datatype.value.startswith(WRAPPED):
+            return ox.Literal(term.value, datatype=ox.NamedNode(
+                term.datatype.value[len(WRAPPED):]))
         return term
 
     def graph_back(self, term: Any) -> Any:
@@ -741,6 +749,8 @@ class RemoteStore:
         # statements: large writes go through staging graphs there; other stores take one text
         self.virtuoso = "virtuoso" in (self.client.server or "").lower()
         self.stage_lines = STAGE_LINES if self.virtuoso else 10_000_000
+        if self.virtuoso:  # it stores "P36M"^^xsd:duration as "36"
+            self.terms.wrapped = frozenset({XSD + "duration"})
 
     # ---------------------------------------------------------------- versions
     def _read_marker(self) -> tuple[int, datetime | None, int, str | None]:

@@ -408,8 +408,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     except OSError as e:
         where = f"{config.host}:{config.port}"
         raise StoreError(f"cannot listen on {where}: {e.strerror or e}") from None
-    where = config.store_url if config.is_remote else config.store_dir
-    print(f"Corridor serving {where} on http://{config.host}:{config.port}/",
+    serving = config.store_url if config.is_remote else config.store_dir
+    print(f"Corridor serving {serving} on http://{config.host}:{config.port}/",
           file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

@@ -52,8 +52,9 @@ class RemoteQueryService:
 
     def __init__(self, store: Store) -> None:
         assert isinstance(store, RemoteStore)
-        self.store = store
-        self._slots = threading.BoundedSemaphore(max(1, store.config.query_workers) * 4)
+        self.store: RemoteStore = store
+        workers = max(1, store.config.query_workers)
+        self._slots: threading.BoundedSemaphore = threading.BoundedSemaphore(workers * 4)
 
     def _dataset(self, job: QueryJob) -> tuple[list[str], list[str]]:
         dataset = job.dataset

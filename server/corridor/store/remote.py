@@ -292,13 +292,13 @@ class RemoteView:
 
     def quads_about(self, nodes: Iterable[Term], incoming: bool = False) -> Iterator[ox.Quad]:
         """Every quad whose subject (``incoming``: object) is one of ``nodes``."""
-        nodes = sorted({str(self._terms.out(n)) for n in nodes})
+        texts = sorted({str(self._terms.out(n)) for n in nodes})
         back, gback = self._terms.back, self._terms.graph_back
         graphs = self._graphs()
         if not graphs:
             return
-        for start in range(0, len(nodes), VALUES_CHUNK):
-            values = " ".join(nodes[start:start + VALUES_CHUNK])
+        for start in range(0, len(texts), VALUES_CHUNK):
+            values = " ".join(texts[start:start + VALUES_CHUNK])
             if incoming:
                 text = f"SELECT * {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
             else:
@@ -560,8 +560,8 @@ class RemoteTransaction:
             copy.extend(fresh)
             return fresh
 
-        def linked(quads: Iterable[ox.Quad], outgoing: bool) -> set[Term]:
-            nodes: set[Term] = set()
+        def linked(quads: Iterable[ox.Quad], outgoing: bool) -> set[Any]:
+            nodes: set[Any] = set()
             for q in quads:
                 node = q.object if outgoing else q.subject
                 if isinstance(node, ox.NamedNode | ox.BlankNode) and (
@@ -569,7 +569,7 @@ class RemoteTransaction:
                     nodes.add(node)
             return nodes
 
-        n0: set[Term] = {ox.NamedNode(f) for f in focus}
+        n0: set[Any] = {ox.NamedNode(f) for f in focus}
         local0 = [q for n in n0 for q in self._scratch.quads_for_pattern(n, None, None, None)]
         local0 += [q for n in n0 for q in self._scratch.quads_for_pattern(None, None, n, None)]
         out0 = remote(view.quads_about(n0))
@@ -581,13 +581,13 @@ class RemoteTransaction:
         n2 = linked(out1 + local1, True) - n0 - n1
         for q in out1 + local1 + out0 + local0:
             if q.predicate.value == RDF_TYPE:
-                n2.add(q.object)  # type: ignore[arg-type]
+                n2.add(q.object)
         remote(view.quads_about(n2))
         remote(view.quads_matching(None, ox.NamedNode(SUBCLASS), None, None))
         return copy
 
     def _graph_iri(self, graph: Any) -> str:
-        return self._store.terms.out(graph).value
+        return str(self._store.terms.out(graph).value)
 
     def _record(self, graph: str | None, resources: set[str]) -> None:
         if not resources:
@@ -636,8 +636,8 @@ class RemoteTransaction:
         version_node = ox.NamedNode(f"{_S}version/{start + 1}")
         state.append(f"{version_node} {C_TIME} {_text(when.isoformat())} ; "
                      f"{C_ACTIVITY} {_text(self.activity)} .")
-        for i, (graph, resource) in enumerate(self.changes, start=seq + 1):
-            entry = _text(f"{start + 1}\t{graph or ''}\t{resource or ''}")
+        for i, (changed, resource) in enumerate(self.changes, start=seq + 1):
+            entry = _text(f"{start + 1}\t{changed or ''}\t{resource or ''}")
             state.append(f"<{_S}change/{i}> {C_SEQ} {_integer(i)} ; {C_ENTRY} {entry} .")
         contents[STATE_GRAPH] = state
         for graph in sorted(self._replaced - set(graphs_now)):

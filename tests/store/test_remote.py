@@ -190,7 +190,7 @@ def serve(config: Config, folder: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "corridor.cli", "serve", "--store", str(folder / "state"),
          "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # the first loads the bundled data (validated)
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"},

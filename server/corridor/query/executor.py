@@ -43,6 +43,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from corridor.store import ReadView, Store, open_checkpoint
+
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
 CHUNK_BYTES = 1 << 16  # streamed results travel in chunks of about this size
@@ -363,7 +365,7 @@ class _DatasetArguments:
     def __init__(self) -> None:
         self._cache: dict[Dataset, dict] = {}
 
-    def __call__(self, store: ox.Store, dataset: Dataset) -> dict:
+    def __call__(self, store: ReadView, dataset: Dataset) -> dict:
         arguments = self._cache.get(dataset)
         if arguments is None:
             arguments = self._build(store, dataset)
@@ -373,7 +375,7 @@ class _DatasetArguments:
         return arguments
 
     @staticmethod
-    def _build(store: ox.Store, dataset: Dataset) -> dict:
+    def _build(store: ReadView, dataset: Dataset) -> dict:
         if dataset.mode == "union":
             return {"use_default_graph_as_union": True}
         if dataset.mode == "public":
@@ -387,10 +389,10 @@ class _DatasetArguments:
 
 
 def run_query(
-    store: ox.Store,
+    store: ReadView,
     job: QueryJob,
     send: Callable[[tuple], None],
-    dataset_arguments: Callable[[ox.Store, Dataset], dict],
+    dataset_arguments: Callable[[ReadView, Dataset], dict],
 ) -> None:
     """Run ``job`` on ``store`` and ``send`` the result messages (or one error message)."""
     try:
@@ -462,7 +464,7 @@ def _worker_main(conn: Connection) -> None:
         try:
             if path != opened:
                 store, opened = None, None
-                store, opened, arguments = ox.Store.read_only(path), path, _DatasetArguments()
+                store, opened, arguments = open_checkpoint(path), path, _DatasetArguments()
         except OSError as e:
             conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
             continue
@@ -532,7 +534,7 @@ class QueryPool:
         self._closed = False
         self.cheap = ProvenCheap()
         self.in_process_runs = 0  # for operators and tests
-        self._local_arguments: tuple[ox.Store | None, _DatasetArguments] = (
+        self._local_arguments: tuple[ReadView | None, _DatasetArguments] = (
             None, _DatasetArguments())
 
     # -- lifecycle
@@ -624,7 +626,7 @@ class QueryPool:
 
     def execute(
         self, checkpoint: str, job: QueryJob, timeout: float,
-        local: tuple[str, ox.Store] | None = None,
+        local: tuple[str, ReadView] | None = None,
     ) -> QueryOutcome:
         """Run ``job`` against ``checkpoint``; the whole answer must arrive within ``timeout``.
 
@@ -653,7 +655,7 @@ class QueryPool:
         stream = self._stream(worker, first, deadline)
         return QueryOutcome(form, media_type, None, _Body(stream, lambda: self._replace(worker)))
 
-    def _arguments_for(self, handle: ox.Store) -> _DatasetArguments:
+    def _arguments_for(self, handle: ReadView) -> _DatasetArguments:
         """Dataset arguments cached per handle (a new checkpoint has other graphs)."""
         owner, arguments = self._local_arguments
         if owner is not handle:
@@ -720,7 +722,7 @@ def outcome_of(message: tuple) -> QueryOutcome:
 
 
 def run_in_process(
-    store: ox.Store, job: QueryJob, arguments: _DatasetArguments | None = None
+    store: ReadView, job: QueryJob, arguments: _DatasetArguments | None = None
 ) -> QueryOutcome:
     """Run a job in this process without a time limit (in-memory stores; proven-cheap jobs)."""
     messages: list[tuple] = []
@@ -733,33 +735,62 @@ def run_in_process(
     return QueryOutcome(first[1], first[2], truncated, iter(chunks))
 
 
-# ------------------------------------------------------------------------------ one pool per store
-_pools: weakref.WeakKeyDictionary[object, QueryPool] = weakref.WeakKeyDictionary()
-_pools_lock = threading.Lock()
+# ------------------------------------------------------------------------- one service per store
+class QueryService:
+    """Runs user SPARQL for one store so that it can be stopped: on disk in a pool of killable
+    worker processes reading the published checkpoint, in memory (unit tests) in this process
+    without a time limit. Kept in ``store.extensions`` (see :func:`queries_for`); a remote
+    store's service forwards the job to its endpoint instead."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pool: QueryPool | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> QueryPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = QueryPool(self.store.config.query_workers)
+                _open_pools.add(self._pool)
+            return self._pool
+
+    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+        hides = bool(job.dataset.withheld or job.dataset.withheld_prefixes)
+        # the newest published version (without the withheld graphs if the job hides them)
+        snapshot = self.store.current(public=hides)
+        if snapshot.path is None:
+            return run_in_process(snapshot.handle, job)
+        checkpoint = str(snapshot.path)
+        return self.pool.execute(
+            checkpoint, job, timeout or self.store.config.query_timeout,
+            local=(checkpoint, snapshot.handle),
+        )
+
+    def close(self) -> None:
+        """Kill the workers now (server shutdown, tests)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
-def pool_for(store: object, size: int) -> QueryPool:
-    """The pool serving ``store`` (created on first use, killed with the store or at exit)."""
-    with _pools_lock:
-        pool = _pools.get(store)
-        if pool is None:
-            pool = QueryPool(size)
-            _pools[store] = pool
-            weakref.finalize(store, pool.close)
-    return pool
+def queries_for(store: Store) -> QueryService:
+    """The query service of ``store`` (created on first use, closed with the store)."""
+    service = store.extensions.get("corridor.queries")
+    if not isinstance(service, QueryService):
+        service = store.extensions.setdefault("corridor.queries", QueryService(store))
+    assert isinstance(service, QueryService)
+    return service
 
 
-def close_pool(store: object) -> None:
-    """Kill the workers serving ``store`` now (server shutdown, tests)."""
-    with _pools_lock:
-        pool = _pools.pop(store, None)
-    if pool is not None:
-        pool.close()
+_open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler
 
 
 @atexit.register
 def _close_all_pools() -> None:
-    for pool in list(_pools.values()):
+    """No worker outlives the process, whoever forgot to close its store."""
+    for pool in list(_open_pools):
         pool.close()
 
 

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -49,6 +49,20 @@ from corridor.store.base import (
 from corridor.store.changelog import ChangeLog
 
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
+    memory), its read handle and the dataset rule of its queries."""
+
+    path: Path | None
+    handle: ox.Store
+    version: int
+    dataset: dict[str, Any]
+
+    def query(self, sparql: str) -> Any:
+        return self.handle.query(sparql, **self.dataset)
 
 
 @dataclass
@@ -70,6 +84,15 @@ class Transaction:
     _scratch: ox.Store | None = None
     _scratch_dir: Path | None = None
     _focus: set[str] | None = field(default_factory=set)
+
+    @property
+    def store(self) -> OxigraphStore:
+        """The store this transaction writes to."""
+        return self._store
+
+    @property
+    def config(self) -> Config:
+        return self._store.config
 
     @property
     def primary(self) -> ox.Store:
@@ -281,6 +304,7 @@ class OxigraphStore:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._superseded: list[tuple[float, Path]] = []
+        self._leases: dict[Path, int] = {}  # checkpoint -> readers holding it (see lease())
         self._listeners: list[Callable[[int], None]] = []
         self.extensions: dict[str, object] = {}
         """Per-store state of other layers (validator, caches), owned with the store."""
@@ -368,11 +392,12 @@ class OxigraphStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     def _collect_superseded(self) -> None:
-        """Delete checkpoints no query can still be reading (older than the query timeout)."""
+        """Delete checkpoints nobody reads any more: no lease on them (long readers: dumps,
+        search rebuilds, child processes) and older than the query timeout (short readers)."""
         horizon = time.monotonic() - (self.config.query_timeout + 60)
         keep = []
         for when, path in self._superseded:
-            if when < horizon:
+            if when < horizon and not self._leases.get(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 keep.append((when, path))
@@ -554,8 +579,49 @@ class OxigraphStore:
         return public
 
     def reader(self) -> ox.Store:
-        """The read-only handle of the current version (hold it for a consistent view)."""
+        """The read-only handle of the current version, for short reads (a request): its
+        checkpoint outlives the query timeout. Long readers take a :meth:`lease`."""
         return self._reader
+
+    @contextmanager
+    def lease(self, public: bool = False) -> Iterator[Snapshot]:
+        """The current version as a :class:`Snapshot` whose checkpoint stays on disk until the
+        lease is released (long readers: dump writers, index rebuilds, child processes).
+
+        With ``public`` the view without withheld graphs, whose default graph for
+        :meth:`Snapshot.query` is the union of the public graphs.
+        """
+        with self._lock:
+            if self._root is None:  # in memory: the live store is the only view
+                path_text, handle = "", self._reader
+            else:
+                path_text, handle = self._public_at if public else self._reader_at
+            path = Path(path_text) if path_text else None
+            if path is not None:
+                self._leases[path] = self._leases.get(path, 0) + 1
+            if public and (path is None or handle is self._reader):
+                dataset = self.dataset_arguments()
+            else:
+                dataset = {"use_default_graph_as_union": True}
+            snapshot = Snapshot(path, handle, self._version, dataset)
+        try:
+            yield snapshot
+        finally:
+            if path is not None:
+                with self._lock:
+                    self._leases[path] -= 1
+                    if not self._leases[path]:
+                        del self._leases[path]
+
+    def derived_dir(self, name: str) -> Path | None:
+        """A folder of the store for what other layers derive from it and keep across
+        restarts (figures, search index); None for an in-memory store."""
+        return None if self._root is None else self._root / name
+
+    @property
+    def public_checkpoint(self) -> Path | None:
+        """Folder of the current public view (None in memory): what a child process opens."""
+        return None if self._root is None else Path(self._public_at[0])
 
     def dataset_arguments(self) -> dict[str, object]:
         """Query arguments that make the default graph the union of the public graphs."""
@@ -591,9 +657,7 @@ class OxigraphStore:
         return iter(self._reader.quads_for_pattern(None, None, None, g))
 
     def count(self, graph: str | None = None) -> int:
-        target = "?g" if graph is None else str(ox.NamedNode(graph))
-        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
-        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
+        return _count(self._reader, graph)
 
     def dump(self, out: IO[bytes], format: ox.RdfFormat, graph: str | None = None) -> None:
         if graph is not None:
@@ -604,32 +668,29 @@ class OxigraphStore:
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         return self._log.since(seq, limit)
 
+    def last_change_seq(self) -> int:
+        """Position of the newest change-log entry (0 for none)."""
+        return self._log.last_seq()
+
     def _subjects_of(self, store: ox.Store, graph: str) -> set[str]:
         result = store.query(
             f"SELECT DISTINCT ?s {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}"
         )
         return {row["s"].value for row in result}  # type: ignore[union-attr]
 
-    def execute(self, job: object, timeout: float | None = None) -> object:
-        """Run a user SPARQL query (an ``executor.QueryJob``) so that it can be stopped.
+    def current(self, public: bool = False) -> Snapshot:
+        """The newest published version (with ``public``, without withheld graphs), for a
+        reader bounded by the query timeout (its checkpoint outlives it; others :meth:`lease`)."""
+        with self.lease(public) as snapshot:
+            return snapshot
 
-        On disk the query runs in a pool of killable worker processes that read the published
-        checkpoint (see server/executor.py); an in-memory store (unit tests) runs it in this
-        process without a time limit. Returns an ``executor.QueryOutcome``. A remote store can
-        implement the same method by forwarding the job to its SPARQL endpoint.
-        """
-        from corridor.query import executor
-
-        if self._root is None:
-            return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
-        dataset = getattr(job, "dataset", None)
-        hides = bool(dataset and (dataset.withheld or dataset.withheld_prefixes))
-        # the newest published version (without the withheld graphs if the job hides them)
-        checkpoint, handle = self._public_at if hides else self._reader_at
-        pool = executor.pool_for(self, self.config.query_workers)
-        return pool.execute(  # type: ignore[arg-type]
-            checkpoint, job, timeout or self.config.query_timeout, local=(checkpoint, handle)
-        )
+    def close(self) -> None:
+        """Stop what other layers keep with this store (query workers, background threads):
+        every extension with a ``close()``."""
+        for extension in list(self.extensions.values()):
+            closer = getattr(extension, "close", None)
+            if callable(closer):
+                closer()
 
 
 def _assert_closed(path: Path) -> None:
@@ -665,3 +726,46 @@ def stored_form(literal: ox.Literal) -> ox.Literal:
     scratch = ox.Store()
     scratch.add(ox.Quad(node, node, literal))
     return next(iter(scratch)).object
+
+
+class CheckpointStore:
+    """The read side of :class:`OxigraphStore` over one published checkpoint, opened read-only
+    in another process (a child computing figures): same query and listing rules."""
+
+    def __init__(self, path: str | Path, config: Config, version: int) -> None:
+        self._reader = ox.Store.read_only(str(path))
+        self._public_copy = str(path).endswith(PUBLIC_SUFFIX)
+        self.config = config
+        self.version = version
+
+    def reader(self) -> ox.Store:
+        return self._reader
+
+    def query(self, sparql: str, **dataset: Any) -> Any:
+        """Like :meth:`OxigraphStore.query`: the default graph is the union of public graphs."""
+        if dataset:
+            return self._reader.query(sparql, **dataset)
+        if self._public_copy:
+            return self._reader.query(sparql, use_default_graph_as_union=True)
+        public: list[ox.NamedNode | ox.BlankNode] = [
+            ox.NamedNode(g) for g in self.named_graphs()
+        ]
+        return self._reader.query(
+            sparql, default_graph=[ox.DefaultGraph(), *public], named_graphs=public
+        )
+
+    def named_graphs(self, public: bool = True) -> list[str]:
+        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
+        return [g for g in graphs if not (public and self.config.is_withheld(g))]
+
+    def count(self, graph: str | None = None) -> int:
+        return _count(self._reader, graph)
+
+
+def _count(reader: ox.Store, graph: str | None) -> int:
+    target = "?g" if graph is None else str(ox.NamedNode(graph))
+    result = reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)

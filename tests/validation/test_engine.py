@@ -63,6 +63,18 @@ def test_datatype_checks_read_the_literal_as_written_not_as_oxigraph_retyped_it(
     }
 
 
+def test_compiled_shapes_also_judge_literals_as_written(tmp_path: Path) -> None:
+    (tmp_path / "shapes.ttl").write_text(PREFIXES + 'ex:S sh:targetSubjectsOf ex:age ; '
+                                         'sh:property ex:Age . ex:Age sh:path ex:age ; '
+                                         'sh:datatype xsd:byte ; sh:message "a byte" .')
+    (tmp_path / "data.ttl").write_text(PREFIXES + 'ex:ok ex:age "12"^^xsd:byte . '
+                                       'ex:bad ex:age "c"^^xsd:byte .')
+    validator = Validator.standalone([tmp_path / "shapes.ttl"])
+    assert [str(s.node) for s in validator.plan.compiled.shapes] == [EX + "S"]  # fast path
+    report = validator.validate_file(tmp_path / "data.ttl")
+    assert [(r.focus, r.value) for r in report.results] == [(EX + "bad", f'"c"^^<{XSD.byte}>')]
+
+
 def test_ranges_and_lengths_use_the_lexical_form(tmp_path: Path) -> None:
     report = validate(tmp_path, "ex:S sh:targetSubjectsOf ex:n ; sh:property [ sh:path ex:n ; "
                       "sh:maxLength 2 ; sh:minInclusive 1 ] .", 'ex:a ex:n "001"^^xsd:integer .')

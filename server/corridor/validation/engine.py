@@ -27,7 +27,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from corridor.rdf.terms import rdflib_to_ox, term_to_plain
-from corridor.store import ReadView, stored_form
+from corridor.store import ReadView, memory_store, stored_form
 from corridor.validation.paths import Path, UnsupportedShape, list_items, parse_path
 
 SHNS = str(SH)
@@ -56,7 +56,7 @@ class DataGraph:
             for lit in lits:
                 self._by_stored[(p, lit)] = o
         self._classes: dict[str, set[Term]] = {}
-        self._supers: dict[Term, set[Term]] = {}
+        self.cache: dict[str, dict[Term, list[ox.QuerySolution]]] = {}  # SPARQL constraints
 
     def objects(self, s: Term, p: ox.NamedNode) -> set[Term]:
         if isinstance(s, ox.Literal):
@@ -187,21 +187,37 @@ class DataGraph:
 
 
 def originals_of(quads: Iterable[ox.Quad]) -> dict:
-    """The :attr:`DataGraph.originals` for ``quads`` as parsed (before Oxigraph re-types them)."""
+    """The :attr:`DataGraph.originals` of ``quads`` as parsed (before Oxigraph re-types them).
+
+    Every typed literal (other than xsd:string) goes once through a scratch store, in one batch,
+    to learn its stored form; only the ones that change are kept.
+    """
+    quads = list(quads)
+    typed = [q for q in quads if isinstance(q.object, ox.Literal) and q.object.language is None
+             and q.object.datatype.value != _XSD_STRING]
+    if not typed:
+        return {}
+    probe, p = memory_store(), ox.NamedNode("urn:corridor:probe")
+    distinct = list({q.object for q in typed})
+    probe.bulk_extend(ox.Quad(ox.NamedNode(f"urn:corridor:probe:{i}"), p, lit)
+                      for i, lit in enumerate(distinct))
+    stored_of = {}
+    for q in probe.quads_for_pattern(None, p, None, None):
+        lit = distinct[int(q.subject.value.rsplit(":", 1)[1])]
+        if q.object != lit:
+            stored_of[lit] = q.object
     out: dict[tuple[Term, Term, ox.Literal], list[ox.Literal]] = {}
-    for q in quads:
-        o = q.object
-        if isinstance(o, ox.Literal) and o.language is None:
-            stored = stored_form(o)
-            if stored != o:
-                lits = out.setdefault((q.subject, q.predicate, stored), [])
-                if o not in lits:
-                    lits.append(o)
-    # a stored literal that also came as written keeps its own form beside the re-typed ones
-    plain = {(q.subject, q.predicate, q.object) for q in quads} if out else set()
-    for key, lits in out.items():
-        if key in plain and key[2] not in lits:
-            lits.append(key[2])
+    for q in typed:
+        stored = stored_of.get(q.object)
+        if stored is not None:
+            lits = out.setdefault((q.subject, q.predicate, stored), [])
+            if q.object not in lits:
+                lits.append(q.object)
+    if out:  # a stored literal that also came as written keeps its own form beside the others
+        for q in typed:
+            key = (q.subject, q.predicate, q.object)
+            if key in out and q.object not in out[key]:
+                out[key].append(q.object)
     return out
 
 
@@ -719,12 +735,14 @@ class Engine:
             query = re.sub(r"\$currentShape\b", f"<{shape_term}>", query)
         out = []
         messages = list(g.objects(constraint, SH.message)) or shape.messages
-        for row in data.store.query(query, use_default_graph_as_union=True):
-            this = row["this"]
-            if this is not None and this != focus:
-                continue
-            if this is None:
-                continue
+        rows = data.cache.get(query)
+        if rows is None:  # one run per constraint and data graph, grouped by focus node
+            rows = data.cache[query] = {}
+            for row in data.store.query(query, use_default_graph_as_union=True):
+                this = _binding(row, "this")
+                if this is not None:
+                    rows.setdefault(this, []).append(row)
+        for row in rows.get(focus, []):
             value = _binding(row, "value")
             path_term = _binding(row, "path")
             path = shape.path

@@ -123,6 +123,25 @@ def test_messages_keep_their_language_tag(tmp_path: Path) -> None:
     assert set(g.objects(None, SH.resultMessage)) == {Literal("Fehlt", lang="de")}
 
 
+def test_sparql_constraints_with_path_and_message_templates(tmp_path: Path) -> None:
+    report = validate(
+        tmp_path,
+        "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:sparql [ "
+        'sh:message "too big: {?value}" ; sh:select """SELECT $this ?value WHERE { '
+        '$this $PATH ?value . FILTER(?value > 3) }""" ] ] .',
+        "ex:a ex:p 2, 5 .",
+    )
+    assert [(r.path, r.value, r.message) for r in report.results] == [
+        (EX + "p", f'"5"^^<{XSD.integer}>', "too big: 5")]
+
+
+def test_custom_constraint_components_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "shapes.ttl").write_text(PREFIXES + "ex:C a sh:ConstraintComponent ; "
+                                         "sh:parameter [ sh:path ex:x ] .")
+    with pytest.raises(UnsupportedShape, match="custom constraint components"):
+        Validator.standalone([tmp_path / "shapes.ttl"]).check_usable()
+
+
 def test_an_unusable_shape_is_refused_when_the_shapes_are_loaded(tmp_path: Path) -> None:
     (tmp_path / "shapes.ttl").write_text(
         PREFIXES + "ex:S sh:targetNode ex:a ; sh:property ex:P . ex:P sh:path [ ex:x ex:p ] .")

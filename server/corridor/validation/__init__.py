@@ -1,5 +1,7 @@
-"""SHACL validation: the shapes of a deployment compiled to SPARQL and run inside the store,
-with pySHACL as the reference the tests compare against.
+"""SHACL validation (SHACL Core and SHACL-SPARQL constraints): the shapes the compiler can
+translate exactly run as set-oriented SPARQL inside the store, every other shape on the exact
+engine (:mod:`corridor.validation.engine`); pySHACL is the reference the tests compare against,
+the W3C SHACL Core suite the standard (tests/validation/test_w3c_core.py).
 
 The write check guards every write: :func:`write_check` for a store.
 """

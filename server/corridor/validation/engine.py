@@ -100,16 +100,6 @@ class DataGraph:
             out.update(self.objects(s, p))
         return out
 
-    def nodes(self) -> set[Term]:
-        """Every subject and object (the nodes of the data graph)."""
-        out: set[Term] = set()
-        for q in self.store.quads_for_pattern(None, None, None, None):
-            out.add(q.subject)
-        for s in list(out):
-            for _, o in self.triples_of(s):
-                out.add(o)
-        return out
-
     def subclasses(self, cls: Term, extra: dict[Term, set[Term]]) -> set[Term]:
         """``cls`` and its transitive subclasses (data graph + ``extra`` axioms)."""
         key = str(cls)
@@ -285,6 +275,12 @@ class Shapes:
                 if isinstance(sub, URIRef | BNode) and isinstance(sup, URIRef | BNode):
                     self.extra_subclasses.setdefault(rdflib_to_ox(sup), set()).add(
                         rdflib_to_ox(sub))
+        for component in g.subjects(RDF.type, SH.ConstraintComponent):
+            raise UnsupportedShape(f"constraint component {term_to_plain(component)}: custom "
+                                   f"constraint components (SHACL-SPARQL §6) are not supported")
+        for subject, regime in g.subject_objects(SH.entailment):
+            raise UnsupportedShape(f"{term_to_plain(subject)}: sh:entailment {regime} is not "
+                                   f"supported (no inference is done)")
         for node in sorted(_shape_nodes(g), key=str):
             self.shapes[node] = self._parse(node)
         for shape in self.shapes.values():
@@ -343,10 +339,14 @@ class Shapes:
                 SH.ignoredProperties, []):
             list_items(g, lst, name, "a list parameter")
         for c in params.get(SH.sparql, []):
-            if g.value(c, SH.select) is None:
+            select = g.value(c, SH.select)
+            if select is None:
                 raise UnsupportedShape(
                     f"shape {name}: sh:sparql {c} has no sh:select (only SELECT-based "
                     f"SPARQL constraints are defined for sh:sparql)")
+            if re.search(r"\$shapesGraph\b", str(select)):
+                raise UnsupportedShape(f"shape {name}: $shapesGraph in a SPARQL constraint "
+                                       f"(the shapes graph is not queryable)")
         severity = g.value(node, SH.severity)
         deactivated = g.value(node, SH.deactivated)
         targets: dict[str, list[Term]] = {

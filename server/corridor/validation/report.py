@@ -96,7 +96,7 @@ class Report:
             by_focus.setdefault(r.focus, {}).setdefault(r.shape, []).append(r)
         for focus, shapes in by_focus.items():
             lines.append("")
-            lines.append(f"<{focus}>" if not focus.startswith("_:") else focus)
+            lines.append(focus if focus.startswith(("_:", '"')) else f"<{focus}>")
             for shape, results in shapes.items():
                 lines.append(f"  shape {_short(shape)}")
                 for r in results:

@@ -190,14 +190,16 @@ class Validator:
     # ------------------------------------------------------------------ store path
     def validate_store(self, store: ox.Store, focus: Iterable[str] | None = None,
                        originals: dict | None = None) -> Report:
-        """Validate the union of the store's graphs with the shapes compiled to SPARQL.
+        """Validate the union of the store's graphs (see :class:`Plan`).
 
-        ``focus=None`` validates every target; otherwise only the given IRIs (the nodes a load
-        touched) and their direct neighbours (see :meth:`expand_focus`) are validated as focus
-        nodes. The store is expected to hold the ontology (the loader puts it in
-        ``graph/ontology``): class membership follows its ``rdfs:subClassOf`` axioms as well as
-        those of :attr:`ontology_graph`. Gives the same results as
-        :meth:`validate_store_reference` (proved by tests/validation/test_equivalence.py).
+        ``focus=None`` validates every target; otherwise the compiled shapes validate only the
+        given IRIs (the nodes a load touched) and their direct neighbours (see
+        :meth:`expand_focus`), and the exact engine its shapes on all their targets. The store
+        is expected to hold the ontology (the loader puts it in ``graph/ontology``): class
+        membership follows its ``rdfs:subClassOf`` axioms as well as those of
+        :attr:`ontology_graph`. ``originals`` (see :func:`engine.originals_of`) gives the
+        literals as written where Oxigraph re-typed them. On Corridor's shapes the results
+        equal :meth:`validate_store_reference` (tests/validation/test_equivalence.py).
         """
         plan = self.plan
         focus_set = None if focus is None else self.expand_focus(store, focus)
@@ -264,7 +266,7 @@ def _results_from_graph(g: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
         messages = own or _english_first(g.objects(node, SH.resultMessage))
         results.append(
             Result(
-                focus=term_to_plain(g.value(node, SH.focusNode)),
+                focus=_focus_of(g.value(node, SH.focusNode)),
                 path=None if path is None else path_to_text(g, path),
                 value=None if value is None else term_to_nt(value),
                 shape=term_to_plain(g.value(node, SH.sourceShape)),
@@ -275,6 +277,10 @@ def _results_from_graph(g: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
         )
     results.sort(key=Result.sort_key)
     return results
+
+
+def _focus_of(term: rdflib.term.Node) -> str:
+    return term_to_nt(term) if isinstance(term, rdflib.Literal) else term_to_plain(term)
 
 
 def _store_to_graph(store: ox.Store) -> rdflib.Graph:

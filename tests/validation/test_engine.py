@@ -133,6 +133,9 @@ def test_sparql_constraints_with_path_and_message_templates(tmp_path: Path) -> N
     )
     assert [(r.path, r.value, r.message) for r in report.results] == [
         (EX + "p", f'"5"^^<{XSD.integer}>', "too big: 5")]
+    g = report.graph()
+    [constraint] = g.objects(None, SH.sourceConstraint)
+    assert isinstance(constraint, BNode)
 
 
 def test_custom_constraint_components_are_refused(tmp_path: Path) -> None:

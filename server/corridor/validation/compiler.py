@@ -132,6 +132,7 @@ class Check:
     group_by: str = ""
     user_select: str | None = None
     prologue: str = ""
+    constraint: str | None = None  # the sh:sparql node (sh:sourceConstraint)
 
     @property
     def has_value(self) -> bool:
@@ -512,7 +513,8 @@ def _sparql_check(
     if re.search(r"\{[?$]\w+\}", message):
         raise NotCompilable(f"message templates are not supported ({constraint})")
     return Check(shape, SHNS + "SPARQLConstraintComponent", severity, message, path, "sparql",
-                 user_select=_THIS.sub("?this", select), prologue=_prefixes(g, constraint))
+                 user_select=_THIS.sub("?this", select), prologue=_prefixes(g, constraint),
+                 constraint=term_to_plain(constraint))
 
 
 def _prefixes(g: rdflib.Graph, constraint: rdflib.term.Node) -> str:
@@ -692,4 +694,5 @@ def _result(check: Check, row: ox.QuerySolution) -> Result:
             if path_term is not None and check.path is None:
                 path = path_term.value
         value = None if bound is None else str(bound)
-    return Result(focus, path, value, check.shape, check.component, check.severity, check.message)
+    return Result(focus, path, value, check.shape, check.component, check.severity, check.message,
+                  constraint=check.constraint)

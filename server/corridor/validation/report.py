@@ -39,10 +39,13 @@ class Result:
     component: str
     severity: str
     message: str
-    detail: tuple[Result, ...] = ()
+    # the rest describe a result further; two validators agree on a result without them
+    detail: tuple[Result, ...] = field(default=(), compare=False)
     """Nested results (``sh:detail``): why the value failed its ``sh:node`` shape."""
-    language: str | None = None
+    language: str | None = field(default=None, compare=False)
     """The language tag of :attr:`message`, if it has one."""
+    constraint: str | None = field(default=None, compare=False)
+    """The SPARQL-based constraint (``sh:sourceConstraint``) of an sh:sparql result."""
 
     def key(self) -> tuple[str, str | None, str | None, str, str, str]:
         """Everything but the message: what two validators must agree on."""
@@ -130,6 +133,8 @@ def _result_node(g: rdflib.Graph, r: Result) -> BNode:
         g.add((node, SH.value, value_term(r.value)))
     g.add((node, SH.sourceShape, term_from_plain(r.shape)))
     g.add((node, SH.sourceConstraintComponent, URIRef(r.component)))
+    if r.constraint is not None:
+        g.add((node, SH.sourceConstraint, term_from_plain(r.constraint)))
     g.add((node, SH.resultSeverity, URIRef(r.severity)))
     if r.message:
         g.add((node, SH.resultMessage, Literal(r.message, lang=r.language)))

@@ -95,6 +95,7 @@ def to_result(found: Found) -> Result:
         message=message,
         detail=tuple(sorted((to_result(d) for d in found.detail), key=Result.sort_key)),
         language=language,
+        constraint=None if found.constraint is None else term_to_plain(found.constraint),
     )
 
 

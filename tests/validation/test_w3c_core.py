@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SH
 
 from corridor.validation import Validator
 
-SUITE = Path("/work/shared/w3c-tests/data-shapes/data-shapes-test-suite/tests/core")
+SUITE = Path(__file__).resolve().parent / "w3c" / "core"  # see w3c/SOURCES.md
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = rdflib.Namespace("http://www.w3.org/ns/shacl-test#")
 

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ class Stats:
     version: int
     counts: dict[str, int] = field(default_factory=dict)
     classes: list[tuple[str, int]] = field(default_factory=list)
-    project_facets: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    project_facets: dict[str, dict[str, Collection[str]]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     participations: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -138,7 +138,7 @@ class Stats:
 
 
 @dataclass
-class _Kept:
+class KeptState:
     """What one store keeps of one kind of figures (in ``store.extensions``, so it lives and
     dies with the store object the app owns): the newest value, the computation lock and the
     background thread."""
@@ -150,9 +150,9 @@ class _Kept:
     listening: bool = False
 
 
-def _kept(store: OxigraphStore, name: str) -> _Kept:
-    state = store.extensions.setdefault(f"corridor.figures.{name}", _Kept())
-    assert isinstance(state, _Kept)
+def kept_state(store: OxigraphStore, name: str) -> KeptState:
+    state = store.extensions.setdefault(f"corridor.figures.{name}", KeptState())
+    assert isinstance(state, KeptState)
     return state
 
 
@@ -166,7 +166,7 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
     (or an empty placeholder) are returned at once while a background thread computes the
     current ones. ``wait=True`` always returns current figures (tests, CLI).
     """
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     _listen(store)
     cached = state.value
     if cached is not None and cached.version == store.version:
@@ -188,7 +188,7 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
 
 def warm(store: OxigraphStore) -> None:
     """Have current figures ready soon (called at start; returns at once)."""
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     cached = state.value
     if cached is None or cached.version != store.version:
         stored = _load(store)
@@ -200,17 +200,20 @@ def warm(store: OxigraphStore) -> None:
 
 
 def _listen(store: OxigraphStore) -> None:
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     with state.threads_lock:
         if state.listening:
             return
         state.listening = True
-    store.on_commit(lambda _version: _refresh_in_background(store))
+    def refresh(_version: int) -> None:
+        _refresh_in_background(store)
+
+    store.on_commit(refresh)
 
 
 def _compute_now(store: OxigraphStore) -> Stats:
     global computations
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     with state.lock:
         version = store.version
         cached = state.value
@@ -235,7 +238,7 @@ def _refresh_in_background(store: OxigraphStore) -> threading.Thread:
         while _compute_now(store).version != store.version:  # a commit came meanwhile
             pass
 
-    return _in_background(_kept(store, "stats"), "stats", work)
+    return _in_background(kept_state(store, "stats"), "stats", work)
 
 
 # ------------------------------------------------------------------ persistence
@@ -283,7 +286,7 @@ def _forget_other_versions(folder: Path, name: str, version: int) -> None:
             path.unlink(missing_ok=True)
 
 
-def _in_background(state: _Kept, name: str, work: Any) -> threading.Thread:
+def _in_background(state: KeptState, name: str, work: Any) -> threading.Thread:
     """The thread doing ``work`` for one store (started unless one is running already)."""
     with state.threads_lock:
         thread = state.thread
@@ -375,7 +378,7 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         classes=[tuple(c) for c in data["classes"]],
         # tuples, and only the facets a project has: a set costs 4x a small tuple
         project_facets={
-            p: {f: tuple(_i(v) for v in values) for f, values in facets.items() if values}
+            p: {f: tuple(sys.intern(v) for v in values) for f, values in facets.items() if values}
             for p, facets in data["project_facets"].items()
         },
         projects={
@@ -383,7 +386,8 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         },
         organisations={} if links else _organisations_of(data),
         participations=[] if links else _participations_of(data),
-        links_file=str(path.with_name(f"stats-{data['version']}-links.json")) if links else None,
+        links_file=str(path.with_name(f"stats-{data['version']}-links.json"))
+        if links and path is not None else None,
         budgets_by_programme=data["budgets_by_programme"],
         budgets_by_country=data["budgets_by_country"],
         country_codes=data["country_codes"],
@@ -395,13 +399,18 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
 
 def _rows(store: OxigraphStore, query: str) -> Iterator[Any]:
     """Solutions one at a time (a list of millions of solutions would be held at once)."""
-    return iter(store.query(PREFIXES + query))  # type: ignore[attr-defined, call-overload]
+    return iter(store.query(PREFIXES + query))
 
 
 def _value(solution: Any, name: str) -> str | None:
     """The term's text, interned: the same IRI in many figures is then one object in memory."""
     term = solution[name]
     return None if term is None else sys.intern(term.value)
+
+
+def _bound(solution: Any, name: str) -> str:
+    """:func:`_value` of a variable the query always binds."""
+    return sys.intern(solution[name].value)
 
 
 def _count(store: OxigraphStore, where: str) -> int:
@@ -420,14 +429,14 @@ def compute(store: OxigraphStore, version: int) -> Stats:
         "triples": _count_triples(store),
     }
     stats.classes = [
-        (_value(r, "c"), int(r["n"].value))
+        (_bound(r, "c"), int(r["n"].value))
         for r in _rows(
             store, "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
         )
         if isinstance(r["c"], ox.NamedNode)
     ]
     for r in _rows(store, "SELECT ?c ?code WHERE { ?c a cor:Country ; skos:notation ?code }"):
-        stats.country_codes[_value(r, "c")] = _value(r, "code")
+        stats.country_codes[_bound(r, "c")] = _bound(r, "code")
     _projects(store, stats)
     _organisations(store, stats)
     _participations(store, stats)
@@ -451,7 +460,7 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         OPTIONAL { ?p cor:totalBudget/schema:value ?budget }
         OPTIONAL { ?p cor:programme ?programme } }""",
     ):
-        p = _value(r, "p")
+        p = _bound(r, "p")
         entry = stats.projects.setdefault(
             p, {"start": None, "end": None, "budget": None, "programmes": set()}
         )
@@ -461,8 +470,8 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
             with contextlib.suppress(ValueError):
                 entry["budget"] = float(r["budget"].value)
         if r["programme"] is not None:
-            entry["programmes"].add(_value(r, "programme"))
-    facets = {p: {f: set() for f in FACETS} for p in stats.projects}
+            entry["programmes"].add(_bound(r, "programme"))
+    facets: dict[str, dict[str, set[str]]] = {p: {f: set() for f in FACETS} for p in stats.projects}
     for p, entry in stats.projects.items():
         facets[p]["programme"] |= entry["programmes"]
         if entry["start"]:
@@ -481,10 +490,10 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         for r in _rows(
             store, f"SELECT DISTINCT ?p ?v WHERE {{ ?p a cor:Project . {where} FILTER(isIRI(?v)) }}"
         ):
-            p = _value(r, "p")
+            p = _bound(r, "p")
             if p in facets:
-                facets[p][facet].add(_value(r, "v"))
-    stats.project_facets = facets
+                facets[p][facet].add(_bound(r, "v"))
+    stats.project_facets = {p: dict(values) for p, values in facets.items()}
 
 
 def _project_labels(store: OxigraphStore, stats: Stats) -> None:
@@ -497,7 +506,7 @@ def _project_labels(store: OxigraphStore, stats: Stats) -> None:
             store, f"SELECT ?p ?l WHERE {{ ?p a cor:Project ; <{prop}> ?l FILTER(isLiteral(?l)) }}"
         ):
             literal = r["l"]
-            stats.project_labels.setdefault(_value(r, "p"), []).append(
+            stats.project_labels.setdefault(_bound(r, "p"), []).append(
                 (order, literal.value, literal.language or "")
             )
 
@@ -508,16 +517,16 @@ def _organisations(store: OxigraphStore, stats: Stats) -> None:
         """SELECT ?o ?country ?region WHERE { ?o a cor:Organisation .
         OPTIONAL { ?o cor:country ?country } OPTIONAL { ?o cor:nutsRegion ?region } }""",
     ):
-        o = _value(r, "o")
+        o = _bound(r, "o")
         entry = stats.organisations.setdefault(o, {"country": None, "regions": set()})
         entry["country"] = entry["country"] or _value(r, "country")
         if r["region"] is not None:
-            entry["regions"].add(_value(r, "region"))
+            entry["regions"].add(_bound(r, "region"))
 
 
 def _participations(store: OxigraphStore, stats: Stats) -> None:
     stats.participations = [
-        (_value(r, "p"), _value(r, "o"), _value(r, "role"))
+        (_bound(r, "p"), _bound(r, "o"), _value(r, "role"))
         for r in _rows(
             store,
             """SELECT ?p ?o ?role WHERE { ?x cor:project ?p ; cor:organisation ?o .
@@ -596,7 +605,7 @@ class KeptFigures:
         self._decode = decode or (lambda data: data)
 
     def get(self, store: OxigraphStore) -> Any:
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         cached = state.value
         if cached is None:
             cached = self._load(store)
@@ -611,7 +620,7 @@ class KeptFigures:
 
     def warm(self, store: OxigraphStore) -> None:
         """Start computing in the background unless current figures are at hand."""
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         cached = state.value or self._load(store)
         if cached is not None:
             state.value = cached
@@ -619,7 +628,7 @@ class KeptFigures:
             self.refresh_in_background(store)
 
     def _compute_now(self, store: OxigraphStore) -> Any:
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         with state.lock:
             version = store.version
             cached = state.value
@@ -640,7 +649,7 @@ class KeptFigures:
 
     def refresh_in_background(self, store: OxigraphStore) -> threading.Thread:
         return _in_background(
-            _kept(store, self.name), self.name, lambda: self._compute_now(store)
+            kept_state(store, self.name), self.name, lambda: self._compute_now(store)
         )
 
     def _save(self, store: OxigraphStore, cached: tuple[int, Any]) -> None:

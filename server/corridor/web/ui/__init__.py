@@ -13,11 +13,10 @@ import json
 import logging
 import math
 import mimetypes
-import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import (
@@ -43,32 +42,6 @@ from corridor.web.context import get_config, get_store
 bp = Blueprint("browse", __name__)
 log = logging.getLogger(__name__)
 
-
-@bp.record_once
-def _warm(state: Any) -> None:
-    """Start bringing the figures and the search index up to date when the app is made.
-
-    Only for stores on disk (a server): both are then kept in the store folder, so a restart
-    finds them ready and only catches up with the change log, in the background.
-    """
-    store = state.app.extensions.get("corridor.store")
-    if store is None or getattr(store, "_root", None) is None:
-        return
-    figures.warm(store)  # loads kept figures now; computes in its own thread if stale
-    threading.Thread(target=_warm_rest, args=(store,), name="corridor-warm", daemon=True).start()
-
-
-def _warm_rest(store: Any) -> None:
-    """One after the other (whole-graph work at once would add up in memory): the search
-    index, then the VoID and DCAT figures. Requests meanwhile use what is already there."""
-    from corridor.derived import dcat, void
-
-    try:
-        index_for(store).ensure_current()
-        void.stats_for(store)
-        dcat.coverage(store)
-    except Exception:  # a store closed meanwhile (tests): the next request retries
-        log.exception("warming the pages failed")
 
 VENDOR_FILES = {
     "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
@@ -280,7 +253,7 @@ def browse() -> Response:
                 "iri": c,
                 "label": lbl.label_or_name(c, labels),
                 "count": n,
-                "url": url_for("browse.browse", **{"class": c}),
+                "url": url_for("browse.browse", **{"class": c}),  # type: ignore[arg-type]
                 "short": lbl.shorten(c),
             }
             for c, n in stats.classes
@@ -488,7 +461,7 @@ def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list
 def _from_rdflib(iri: str, graph: Any):
     from rdflib import URIRef
 
-    from corridor.validation.validator import rdflib_to_ox
+    from corridor.rdf.terms import rdflib_to_ox
 
     subject = URIRef(iri)
     outgoing = [(str(p), rdflib_to_ox(o)) for p, o in graph.predicate_objects(subject)]
@@ -695,7 +668,7 @@ def _partner_countries(project: str, limit: int = 2000) -> set[str]:
         f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
         f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
     )
-    return {r["c"].value for r in rows}  # type: ignore[union-attr]
+    return {r["c"].value for r in rows}
 
 
 def _types_of(iris: list[str]) -> dict[str, list[str]]:
@@ -824,7 +797,7 @@ def _map_data_uncached() -> dict[str, Any]:
             }
             for r, orgs in per_region.items()
         ),
-        key=lambda r: r["notation"],
+        key=lambda r: str(r["notation"]),
     )
     return {
         "countries": [c for c in countries if c["numeric"]],
@@ -937,7 +910,7 @@ def _wants_json() -> bool:
 def _cached_json(data: Any) -> Response:
     response = jsonify(data)
     response.set_etag(f"v{get_store().version}-{request.full_path}")
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def _page_number() -> int:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -260,7 +261,7 @@ class Shape:
     messages: list[rdflib.term.Node]
     deactivated: bool
     params: dict[rdflib.term.Node, list[rdflib.term.Node]]
-    targets: dict[str, list[Term]]
+    targets: dict[str, list[Any]]  # node: any terms; class: classes; subjects/objects: IRIs
 
 
 class Shapes:
@@ -349,7 +350,7 @@ class Shapes:
                                        f"(the shapes graph is not queryable)")
         severity = g.value(node, SH.severity)
         deactivated = g.value(node, SH.deactivated)
-        targets: dict[str, list[Term]] = {
+        targets: dict[str, list[Any]] = {
             "node": [rdflib_to_ox(t) for t in g.objects(node, SH.targetNode)],
             "class": [rdflib_to_ox(t) for t in g.objects(node, SH.targetClass)],
             "subjects": [rdflib_to_ox(t) for t in g.objects(node, SH.targetSubjectsOf)],
@@ -369,7 +370,7 @@ class Shapes:
 def _is_class(g: rdflib.Graph, node: rdflib.term.Node) -> bool:
     """Implicit class target: the shape is also an rdfs:Class (SHACL instance, so subclasses
     of rdfs:Class declared in the shapes graph such as owl:Class count)."""
-    classes = {RDFS.Class}
+    classes: set[rdflib.term.Node] = {RDFS.Class}
     todo = [RDFS.Class]
     while todo:
         for sub in g.subjects(RDFS.subClassOf, todo.pop()):
@@ -430,7 +431,7 @@ logging.getLogger("rdflib.term").setLevel(logging.ERROR)  # ill-typed literals a
 def _well_formed(term: ox.Literal) -> bool:
     if term.language is not None:
         return True
-    return _to_rdflib(term).ill_typed is not True
+    return cast(Literal, _to_rdflib(term)).ill_typed is not True
 
 
 def _compare(value: Term, bound: Term, op: str) -> bool:
@@ -440,7 +441,8 @@ def _compare(value: Term, bound: Term, op: str) -> bool:
         return False
     if not _well_formed(value) or not _well_formed(bound):
         return False
-    a, b = _to_rdflib(value).toPython(), _to_rdflib(bound).toPython()
+    a = cast(Literal, _to_rdflib(value)).toPython()
+    b = cast(Literal, _to_rdflib(bound)).toPython()
     numeric = (int, float, Decimal)
     if isinstance(a, bool) or isinstance(b, bool):
         if not (isinstance(a, bool) and isinstance(b, bool)):
@@ -487,7 +489,7 @@ def as_literal_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
 
 
 def _as_int(node: rdflib.term.Node) -> int:
-    return int(node.toPython())
+    return int(cast(Literal, node).toPython())
 
 
 class Engine:
@@ -621,13 +623,12 @@ class Engine:
                         tags[v.language.lower()] = tags.get(v.language.lower(), 0) + 1
                 for _tag in sorted(t for t, n in tags.items() if n > 1):
                     fail("UniqueLangConstraintComponent")
-        for pred in p.get(SH.equals, []):
-            other = data.objects(focus, ox.NamedNode(str(pred))) if not isinstance(
-                focus, ox.Literal) else set()
+        for equal in p.get(SH.equals, []):
+            other = data.objects(focus, ox.NamedNode(str(equal)))
             for v in sorted(values ^ other, key=str):
                 fail("EqualsConstraintComponent", v)
-        for pred in p.get(SH.disjoint, []):
-            other = data.objects(focus, ox.NamedNode(str(pred)))
+        for disjoint in p.get(SH.disjoint, []):
+            other = data.objects(focus, ox.NamedNode(str(disjoint)))
             for v in sorted(values & other, key=str):
                 fail("DisjointConstraintComponent", v)
         for pred, op, name in ((SH.lessThan, "<", "LessThan"),
@@ -663,10 +664,10 @@ class Engine:
                 if not ok:
                     fail("NodeConstraintComponent", v, detail=nested)
         for ref in p.get(SH.property, []):
-            prop = self.shapes.get(ref)
+            nested = self.shapes.get(ref)
             for v in ordered:
                 if (ref, v) not in stack:
-                    out.extend(self.check(data, prop, v, stack + ((ref, v),)))
+                    out.extend(self.check(data, nested, v, stack + ((ref, v),)))
         for ref in p.get(SH.qualifiedValueShape, []):
             self._qualified(data, shape, ref, ordered, stack, fail)
         for closed in p.get(SH.closed, []):
@@ -751,7 +752,8 @@ class Engine:
             if value is None and shape.path is None:
                 value = focus
             msgs = [_fill(m, row) for m in messages]
-            if _binding(row, "failure") is not None and _binding(row, "failure").value == "true":
+            failure = _binding(row, "failure")
+            if failure is not None and failure.value == "true":
                 raise UnsupportedShape(f"shape {shape.name}: sh:sparql {constraint} reported "
                                        f"a failure")
             out.append(Found(focus, path, value, shape.node, SHNS + "SPARQLConstraintComponent",
@@ -803,7 +805,8 @@ def _has_datatype(v: Term, dt: str) -> bool:
 def _node_kind(v: Term, kind: rdflib.term.Node) -> bool:
     iri, blank, lit = (isinstance(v, ox.NamedNode), isinstance(v, ox.BlankNode),
                        isinstance(v, ox.Literal))
-    return {
+    kinds: dict[rdflib.term.Node, bool] = {
         SH.IRI: iri, SH.BlankNode: blank, SH.Literal: lit, SH.BlankNodeOrIRI: blank or iri,
         SH.BlankNodeOrLiteral: blank or lit, SH.IRIOrLiteral: iri or lit,
-    }.get(kind, False)
+    }
+    return kinds.get(kind, False)

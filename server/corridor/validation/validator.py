@@ -189,7 +189,7 @@ class Validator:
         return Report.of(results)
 
     # ------------------------------------------------------------------ store path
-    def validate_store(self, store: ox.Store, focus: Iterable[str] | None = None,
+    def validate_store(self, store: ReadView, focus: Iterable[str] | None = None,
                        originals: dict | None = None) -> Report:
         """Validate the union of the store's graphs (see :class:`Plan`).
 
@@ -209,7 +209,7 @@ class Validator:
         return Report.of(plan.run(store, focus_set, originals))
 
     def validate_store_reference(
-        self, store: ox.Store, focus: Iterable[str] | None = None
+        self, store: ReadView, focus: Iterable[str] | None = None
     ) -> Report:
         """:meth:`validate_store` done by pySHACL on an in-memory copy (slow; for tests).
 
@@ -224,7 +224,7 @@ class Validator:
         results = [r for r in report.results if r.focus in focus_set]
         return Report.of(results)
 
-    def expand_focus(self, store: ox.Store, focus: Iterable[str]) -> list[str]:
+    def expand_focus(self, store: ReadView, focus: Iterable[str]) -> list[str]:
         """The touched IRIs, the IRIs they link to and the IRIs that link to them.
 
         One hop in each direction is what the shapes need: a participation changes the verdict
@@ -284,7 +284,7 @@ def _focus_of(term: rdflib.term.Node) -> str:
     return term_to_nt(term) if isinstance(term, rdflib.Literal) else term_to_plain(term)
 
 
-def _store_to_graph(store: ox.Store) -> rdflib.Graph:
+def _store_to_graph(store: ReadView) -> rdflib.Graph:
     """The union of all graphs of ``store`` as one rdflib graph."""
     g = rdflib.Graph()
     for q in store.quads_for_pattern(None, None, None, None):

@@ -75,6 +75,14 @@ def test_compiled_shapes_also_judge_literals_as_written(tmp_path: Path) -> None:
     assert [(r.focus, r.value) for r in report.results] == [(EX + "bad", f'"c"^^<{XSD.byte}>')]
 
 
+def test_literal_focus_nodes_keep_their_datatype_on_inverse_paths(tmp_path: Path) -> None:
+    # stored, both literals are "12"^^xsd:integer; as written they are two focus nodes
+    report = validate(tmp_path, "ex:S sh:targetObjectsOf ex:age ; sh:property [ "
+                      "sh:path [ sh:inversePath ex:age ] ; sh:maxCount 1 ] .",
+                      'ex:a ex:age "12"^^xsd:byte . ex:b ex:age "12"^^xsd:integer .')
+    assert report.conforms, report.text()
+
+
 def test_ranges_and_lengths_use_the_lexical_form(tmp_path: Path) -> None:
     report = validate(tmp_path, "ex:S sh:targetSubjectsOf ex:n ; sh:property [ sh:path ex:n ; "
                       "sh:maxLength 2 ; sh:minInclusive 1 ] .", 'ex:a ex:n "001"^^xsd:integer .')

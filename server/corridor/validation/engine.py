@@ -28,7 +28,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from corridor.rdf.terms import rdflib_to_ox, term_to_plain
-from corridor.store import ReadView, memory_store, stored_form
+from corridor.store import ReadView, memory_store
 from corridor.validation.paths import Path, UnsupportedShape, list_items, parse_path
 
 SHNS = str(SH)
@@ -52,10 +52,6 @@ class DataGraph:
     def __init__(self, store: ReadView, originals: dict | None = None) -> None:
         self.store = store
         self.originals: dict[tuple[Term, Term, ox.Literal], list[ox.Literal]] = originals or {}
-        self._by_stored = {}
-        for (_s, p, o), lits in self.originals.items():
-            for lit in lits:
-                self._by_stored[(p, lit)] = o
         self._classes: dict[str, set[Term]] = {}
         self.cache: dict[str, dict[Term, list[ox.QuerySolution]]] = {}  # SPARQL constraints
 
@@ -73,8 +69,8 @@ class DataGraph:
 
     def subjects(self, p: ox.NamedNode, o: Term) -> set[Term]:
         if isinstance(o, ox.Literal):
-            stored = self._by_stored.get((p, o), stored_form(o))
-            return {q.subject for q in self.store.quads_for_pattern(None, p, stored, None)
+            # the index matches on the stored form; keep the subjects that had ``o`` as written
+            return {q.subject for q in self.store.quads_for_pattern(None, p, o, None)
                     if o in self.objects(q.subject, p)}
         return {q.subject for q in self.store.quads_for_pattern(None, p, o, None)}
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import XSDToPython
@@ -39,7 +39,7 @@ from rdflib.term import XSDToPython
 from corridor.rdf.terms import term_to_plain
 from corridor.store import ReadView
 from corridor.validation.engine import is_true
-from corridor.validation.report import Result, focus_text, term_to_nt
+from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
 SHNS = str(SH)
 RDF_TYPE = str(RDF.type)
@@ -263,8 +263,6 @@ def compile_shapes(
 def _compile_shape(shapes: rdflib.Graph, node: rdflib.term.Node) -> CompiledShape:
     if shapes.value(node, SH.path) is not None:
         raise NotCompilable(f"property shape with its own targets ({node})")
-    if isinstance(node, BNode):
-        raise NotCompilable(f"blank-node shapes cannot be named in results ({node})")
     target = _parse_target(shapes, node)
     checks = _node_checks(shapes, node)
     for prop in shapes.objects(node, SH.property):
@@ -325,8 +323,6 @@ def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
     _check_supported(g, prop)
     if (prop, SH.property, None) in g:
         raise NotCompilable(f"sh:property inside a property shape ({prop})")
-    if isinstance(prop, BNode):
-        raise NotCompilable("property shapes must be IRIs so results can be compared")
     shape = term_to_plain(prop)
     severity = _severity(g, prop)
     message = _need(_english_message(g, prop), prop)
@@ -351,9 +347,8 @@ def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
 
 
 def _need(message: str | None, node: rdflib.term.Node) -> str:
-    if message is None:
-        raise NotCompilable(f"shape {node} has no sh:message")
-    return message
+    """The shape's message, or "" for the component's default (see ``_result``)."""
+    return message or ""
 
 
 def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str, str]]:
@@ -695,5 +690,6 @@ def _result(check: Check, row: ox.QuerySolution) -> Result:
             if path_term is not None and check.path is None:
                 path = path_term.value
         value = None if bound is None else str(bound)
-    return Result(focus, path, value, check.shape, check.component, check.severity, check.message,
+    message = check.message or default_message(check.component)
+    return Result(focus, path, value, check.shape, check.component, check.severity, message,
                   constraint=check.constraint)

@@ -160,6 +160,24 @@ def focus_text(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(term)
 
 
+_DEFAULT_MESSAGES = {
+    "MinCountConstraintComponent": "Fewer values than sh:minCount",
+    "MaxCountConstraintComponent": "More values than sh:maxCount",
+    "HasValueConstraintComponent": "The required value (sh:hasValue) is missing",
+    "UniqueLangConstraintComponent": "Two values share a language tag",
+    "QualifiedMinCountConstraintComponent": "Fewer conforming values than sh:qualifiedMinCount",
+    "QualifiedMaxCountConstraintComponent": "More conforming values than sh:qualifiedMaxCount",
+    "ClosedConstraintComponent": "A property the closed shape does not allow",
+}
+
+
+def default_message(component: str) -> str:
+    """The message of a result whose shape has no sh:message."""
+    name = component.rsplit("#", 1)[-1]
+    return _DEFAULT_MESSAGES.get(name, "Value does not satisfy sh:" + name.removesuffix(
+        "ConstraintComponent"))
+
+
 def _short(iri: str) -> str:
     for prefix, ns in (("sh:", SH_NS), ("cor:", "https://w3id.org/corridor/ontology#")):
         if iri.startswith(ns):

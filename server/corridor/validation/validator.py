@@ -26,7 +26,14 @@ from corridor.validation.engine import (
     has_targets,
     originals_of,
 )
-from corridor.validation.report import Report, Result, focus_text, path_to_text, term_to_nt
+from corridor.validation.report import (
+    Report,
+    Result,
+    default_message,
+    focus_text,
+    path_to_text,
+    term_to_nt,
+)
 
 
 class Plan:
@@ -54,7 +61,7 @@ class Plan:
         found = self.engine.validate(data, self.exact) if self.exact else []
         if originals:
             # literals Oxigraph re-typed: their focus nodes are judged on the literals as written
-            affected: set = {key[0] for key in originals}
+            affected: set = {key[0] for key in originals} | {key[2] for key in originals}
             affected |= {lit for lits in originals.values() for lit in lits}
             names = {focus_text(n) for n in affected}
             results = [r for r in results if r.focus not in names]
@@ -63,28 +70,14 @@ class Plan:
         return sorted(results, key=Result.sort_key)
 
 
-_DEFAULT_MESSAGES = {
-    "MinCountConstraintComponent": "Fewer values than sh:minCount",
-    "MaxCountConstraintComponent": "More values than sh:maxCount",
-    "HasValueConstraintComponent": "The required value (sh:hasValue) is missing",
-    "UniqueLangConstraintComponent": "Two values share a language tag",
-    "QualifiedMinCountConstraintComponent": "Fewer conforming values than sh:qualifiedMinCount",
-    "QualifiedMaxCountConstraintComponent": "More conforming values than sh:qualifiedMaxCount",
-    "ClosedConstraintComponent": "A property the closed shape does not allow",
-}
-
-
 def to_result(found: Found) -> Result:
     """An engine result as a :class:`Result` (message: the English or first sh:message, else
     a default naming the constraint component)."""
     messages = _english_first(found.messages)
-    component = found.component.rsplit("#", 1)[-1]
     if messages:
         message, language = str(messages[0]), getattr(messages[0], "language", None)
     else:
-        default = _DEFAULT_MESSAGES.get(component, "Value does not satisfy sh:" + component
-                                        .removesuffix("ConstraintComponent"))
-        message, language = default, None
+        message, language = default_message(found.component), None
     return Result(
         focus=focus_text(found.focus),
         path=None if found.path is None else found.path.text(),

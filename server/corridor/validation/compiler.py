@@ -33,12 +33,13 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import XSDToPython
 
 from corridor.rdf.terms import term_to_plain
 from corridor.store import ReadView
-from corridor.validation.engine import is_true
+from corridor.validation.engine import is_class, is_true
+from corridor.validation.paths import parse_path
 from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
 SHNS = str(SH)
@@ -100,11 +101,13 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _english_first(messages: list[rdflib.term.Node]) -> list[rdflib.term.Node]:
+    return sorted(messages, key=lambda m: (getattr(m, "language", None) not in (None, "en"),
+                                           str(m)))
+
+
 def _english_message(g: rdflib.Graph, node: rdflib.term.Node) -> str | None:
-    messages = sorted(
-        g.objects(node, SH.message),
-        key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
-    )
+    messages = _english_first(list(g.objects(node, SH.message)))
     return str(messages[0]) if messages else None
 
 
@@ -134,6 +137,7 @@ class Check:
     user_select: str | None = None
     prologue: str = ""
     constraint: str | None = None  # the sh:sparql node (sh:sourceConstraint)
+    language: str | None = None  # of the message
 
     @property
     def has_value(self) -> bool:
@@ -221,8 +225,8 @@ class CompiledShapes:
             for row in store.query(query, use_default_graph_as_union=True):
                 for i, check in enumerate(checks):
                     if len(checks) == 1 or row[f"f{i}"].value == "true":
-                        results.add((id(check), _result(check, row)))
-        return sorted((r for _, r in results), key=Result.sort_key)
+                        results.add((id(check), _result(check, row), _lang_of(row)))
+        return sorted((r for _, r, _ in results), key=Result.sort_key)
 
 
 # ---------------------------------------------------------------------- compiling
@@ -240,13 +244,20 @@ def compile_shapes(
         for pred in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             found.update(shapes.subjects(pred, None))
         nodes = found
+    languages: dict[str, str | None] = {}  # a message's language tag (English first)
+    for m in _english_first(list(shapes.objects(None, SH.message))):
+        languages.setdefault(str(m), getattr(m, "language", None))
     for node in sorted(nodes, key=str):
         if _deactivated(shapes, node):
             continue
         try:
-            compiled.append(_compile_shape(shapes, node))
+            shape = _compile_shape(shapes, node)
         except NotCompilable:
             fallback.append(node)
+            continue
+        for check in shape.checks:
+            check.language = languages.get(check.message)
+        compiled.append(shape)
     subclasses = [
         (str(s), str(o))
         for s, o in ontology.subject_objects(RDFS.subClassOf)
@@ -261,9 +272,9 @@ def compile_shapes(
 
 
 def _compile_shape(shapes: rdflib.Graph, node: rdflib.term.Node) -> CompiledShape:
-    if shapes.value(node, SH.path) is not None:
-        raise NotCompilable(f"property shape with its own targets ({node})")
     target = _parse_target(shapes, node)
+    if shapes.value(node, SH.path) is not None:  # a property shape with its own targets
+        return CompiledShape(node, target, _property_checks(shapes, node))
     checks = _node_checks(shapes, node)
     for prop in shapes.objects(node, SH.property):
         if not _deactivated(shapes, prop):
@@ -280,12 +291,11 @@ def _severity(g: rdflib.Graph, node: rdflib.term.Node) -> str:
 
 
 def _parse_target(g: rdflib.Graph, node: rdflib.term.Node) -> Target:
-    if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, OWL.Class) in g:
-        raise NotCompilable(f"implicit class targets are not supported ({node})")
     if any(not isinstance(t, URIRef) for t in g.objects(node, SH.targetNode)):
         raise NotCompilable(f"literal or blank-node target nodes ({node})")
+    implicit = [str(node)] if is_class(g, node) and isinstance(node, URIRef) else []
     return Target(
-        classes=[str(c) for c in g.objects(node, SH.targetClass)],
+        classes=[str(c) for c in g.objects(node, SH.targetClass)] + implicit,
         nodes=list(g.objects(node, SH.targetNode)),
         subjects_of=[str(p) for p in g.objects(node, SH.targetSubjectsOf)],
         objects_of=[str(p) for p in g.objects(node, SH.targetObjectsOf)],
@@ -326,14 +336,14 @@ def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
     shape = term_to_plain(prop)
     severity = _severity(g, prop)
     message = _need(_english_message(g, prop), prop)
-    path_node = g.value(prop, SH.path)
-    if isinstance(path_node, URIRef):
-        path_text, value_pattern = str(path_node), f"?this <{path_node}> ?value ."
-    else:
-        inverse = g.value(path_node, SH.inversePath)
-        if not isinstance(inverse, URIRef):
-            raise NotCompilable(f"only predicate and inverse paths are supported ({prop})")
+    path = parse_path(g, g.value(prop, SH.path), str(prop))
+    if path.kind == "pred":
+        path_text, value_pattern = path.iri, f"?this <{path.iri}> ?value ."
+    elif path.kind == "inv" and path.parts[0].kind == "pred":
+        inverse = path.parts[0].iri
         path_text, value_pattern = f"^<{inverse}>", f"?value <{inverse}> ?this ."
+    else:
+        raise NotCompilable(f"only predicate and inverse paths are compiled ({prop})")
     checks = [
         Check(shape, component, severity, message, path_text, "value",
               pattern=value_pattern, condition=condition)
@@ -668,11 +678,21 @@ def _single_query(
         return (f"SELECT ?this WHERE {{ {focus} {target} {check.pattern} }} "
                 f"GROUP BY ?this HAVING ({check.having})")
     group = f"?this {check.group_by}".strip()
+    keys = "?this ?lang" if "?lang" in check.group_by else "?this"  # uniqueLang: one per tag
     if target_first:
-        return (f"SELECT DISTINCT ?this WHERE {{ {focus} {target} {check.pattern} }} "
+        return (f"SELECT DISTINCT {keys} WHERE {{ {focus} {target} {check.pattern} }} "
                 f"GROUP BY {group} HAVING ({check.having})")
-    return (f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ {focus} {check.pattern} }} "
-            f"GROUP BY {group} HAVING ({check.having}) }} FILTER({member}) }}")
+    return (f"SELECT DISTINCT {keys} WHERE {{ {{ SELECT {keys} WHERE {{ {focus} "
+            f"{check.pattern} }} GROUP BY {group} HAVING ({check.having}) }} FILTER({member}) }}")
+
+
+def _lang_of(row: ox.QuerySolution) -> str | None:
+    """The ``?lang`` of a uniqueLang row (its results are one per duplicated tag)."""
+    try:
+        lang = row["lang"]
+    except (KeyError, IndexError):
+        return None
+    return None if lang is None else lang.value
 
 
 def _result(check: Check, row: ox.QuerySolution) -> Result:
@@ -692,4 +712,4 @@ def _result(check: Check, row: ox.QuerySolution) -> Result:
         value = None if bound is None else str(bound)
     message = check.message or default_message(check.component)
     return Result(focus, path, value, check.shape, check.component, check.severity, message,
-                  constraint=check.constraint)
+                  constraint=check.constraint, language=check.language if check.message else None)

@@ -352,7 +352,7 @@ class Shapes:
             "subjects": [rdflib_to_ox(t) for t in g.objects(node, SH.targetSubjectsOf)],
             "objects": [rdflib_to_ox(t) for t in g.objects(node, SH.targetObjectsOf)],
         }
-        if _is_class(g, node):
+        if is_class(g, node):
             targets["class"].append(rdflib_to_ox(node))
         return Shape(
             node=node, name=name, path=path,
@@ -363,7 +363,7 @@ class Shapes:
         )
 
 
-def _is_class(g: rdflib.Graph, node: rdflib.term.Node) -> bool:
+def is_class(g: rdflib.Graph, node: rdflib.term.Node) -> bool:
     """Implicit class target: the shape is also an rdfs:Class (SHACL instance, so subclasses
     of rdfs:Class declared in the shapes graph such as owl:Class count)."""
     classes: set[rdflib.term.Node] = {RDFS.Class}

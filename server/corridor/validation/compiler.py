@@ -8,17 +8,20 @@ shapes use, and only where the translation is exact; any other shape is handed, 
 exact engine (:mod:`corridor.validation.engine`, see ``CompiledShapes.fallback``), so nothing
 goes unchecked and the bundled shapes keep the set-oriented speed:
 
-* targets: ``sh:targetClass`` (with ``rdfs:subClassOf`` closure), ``sh:targetNode``,
-  ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``
-* property shapes (``sh:property``) with a predicate or ``sh:inversePath`` path
+* targets: ``sh:targetClass`` (with ``rdfs:subClassOf`` closure) and implicit class targets,
+  ``sh:targetNode`` (IRIs), ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``
+* property shapes (``sh:property``, or with their own targets) with a predicate or
+  ``sh:inversePath`` path; IRI or blank-node shapes
 * ``sh:or`` of ``[ sh:datatype D ]`` alternatives
 * ``sh:qualifiedValueShape [ sh:languageIn (...) ]`` with ``sh:qualifiedMinCount 1``
 * ``sh:minCount sh:maxCount sh:datatype sh:class sh:nodeKind sh:pattern (sh:flags)
   sh:minInclusive sh:maxInclusive sh:minExclusive sh:maxExclusive sh:minLength sh:maxLength
   sh:languageIn sh:uniqueLang sh:in sh:hasValue`` and SPARQL-based constraints (``sh:sparql``)
-* ``sh:severity``, ``sh:message``, ``sh:deactivated``
+* ``sh:severity``, ``sh:message`` (without one: the component's default), ``sh:deactivated``
 
-The results equal pySHACL's (tests/validation/test_equivalence.py); the places where the two
+The results equal pySHACL's on Corridor's shapes (tests/validation/test_equivalence.py) and the
+W3C's on every SHACL Core case whose shapes it takes (tests/validation/test_w3c_core.py); the
+places where the two
 engines could differ are handled explicitly (ill-typed literals, term vs value equality,
 comparison errors) and noted beside the code.
 """

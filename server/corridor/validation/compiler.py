@@ -53,7 +53,8 @@ SUBCLASS = str(RDFS.subClassOf)
 # checks it in Oxigraph. For other datatypes pySHACL only compares the datatype IRI.
 _WELL_FORMED_CASTS = {
     str(XSD.date), str(XSD.dateTime), str(XSD.decimal), str(XSD.integer), str(XSD.boolean),
-    str(XSD.double), str(XSD.float),
+    str(XSD.double), str(XSD.float), str(XSD.duration), str(XSD.dayTimeDuration),
+    str(XSD.yearMonthDuration),
 }
 
 # Datatypes whose literals Oxigraph re-types on storage when their lexical form is an integer:

@@ -28,7 +28,7 @@ from corridor.store import (
     open_store,
     os_reason,
 )
-from corridor.validation import write_check
+from corridor.validation import UnsupportedShape, write_check
 
 EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
 
@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--graph", metavar="IRI")
     validate.add_argument("--format", metavar="F")
     validate.add_argument("--report", metavar="FILE.ttl", help="write the SHACL report as Turtle")
+    validate.add_argument(
+        "--shapes", action="append", metavar="SHAPES_FILE",
+        help="shapes to validate against (with --standalone; may be repeated)",
+    )
+    validate.add_argument(
+        "--standalone", action="store_true",
+        help="validate each file alone against --shapes: no store, ontology or bundled shapes "
+             "(exit 0 conforms, 1 does not conform, 2 unusable input)",
+    )
 
     imp = sub.add_parser(
         "import", parents=[common], help="map source tables (CSV) to RDF and load them",
@@ -151,6 +160,9 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         return EXIT_VIOLATIONS
     except (UsageError, InputError) as e:
         _error(str(e))
+        return EXIT_INPUT
+    except UnsupportedShape as e:
+        _error(f"unusable shapes: {e}")
         return EXIT_INPUT
     except StoreError as e:
         _error(str(e))
@@ -246,9 +258,13 @@ def cmd_reconcile(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, config: Config) -> int:
-    """Validate each file together with the store's current content, in memory."""
+    """Validate each file together with the store's current content, in memory (exit 1 when
+    a Violation would refuse the load), or alone against ``--shapes`` (``--standalone``)."""
     from corridor.ingest import loader
     from corridor.validation.validator import Report
+
+    if args.standalone or args.shapes:
+        return _validate_standalone(args)
 
     base = _snapshot_copy(config)
     validator = _validator(config)
@@ -265,16 +281,58 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
         focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         blank_only = any(isinstance(q.subject, ox.BlankNode) for q in quads) and not focus
         report = validator.validate_store(scratch, None if blank_only else focus)
-        print(f"{source.path}: {'conforms' if report.conforms else 'does not conform'}")
+        print(f"{source.path}: {_verdict(report)}")
         combined.results += report.results
         combined.conforms = combined.conforms and report.conforms
+    _write_report(args, combined)
+    return 0 if combined.accepted else EXIT_VIOLATIONS
+
+
+def _verdict(report: object) -> str:
+    if report.conforms:  # type: ignore[attr-defined]
+        return "conforms"
+    if report.accepted:  # type: ignore[attr-defined]
+        return "does not conform (warnings or infos only: a load would be accepted)"
+    return "does not conform"
+
+
+def _write_report(args: argparse.Namespace, report: object) -> None:
     if args.report:
         try:
-            combined.graph().serialize(destination=args.report, format="turtle")
+            report.graph().serialize(destination=args.report, format="turtle")  # type: ignore[attr-defined]
         except OSError as e:
             raise UsageError(f"{args.report}: cannot write: {e.strerror or e}") from None
-    elif combined.results:
-        print(combined.text())
+    elif report.results:  # type: ignore[attr-defined]
+        print(report.text())  # type: ignore[attr-defined]
+
+
+def _validate_standalone(args: argparse.Namespace) -> int:
+    """Each file alone against ``--shapes`` with the engine that guards writes."""
+    from corridor.validation.validator import Report, Validator
+
+    if not (args.standalone and args.shapes):
+        raise UsageError("--shapes and --standalone go together (validate FILE --shapes S "
+                         "--standalone)")
+    if args.graph or args.format:
+        raise UsageError("--graph and --format do not apply to --standalone")
+    for path in [*args.shapes, *args.paths]:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+    try:
+        validator = Validator.standalone([Path(p) for p in args.shapes])
+        validator.check_usable()
+    except SyntaxError as e:
+        raise UsageError(f"cannot parse the shapes: {e}") from None
+    combined = Report(True, [])
+    for path in args.paths:
+        try:
+            report = validator.validate_file(Path(path))
+        except SyntaxError as e:
+            raise UsageError(f"{path}: cannot parse: {e}") from None
+        print(f"{path}: {'conforms' if report.conforms else 'does not conform'}")
+        combined.results += report.results
+        combined.conforms = combined.conforms and report.conforms
+    _write_report(args, combined)
     return 0 if combined.conforms else EXIT_VIOLATIONS
 
 
@@ -434,8 +492,11 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     config = config.with_(**{k: v for k, v in flags.items() if v is not None})
     from waitress.server import create_server
 
+    from corridor.validation.validator import Validator
     from corridor.web.app import create_app
 
+    # shapes the engine cannot use would turn every write into an error: refuse to start
+    Validator.bundled(config).check_usable()
     app = create_app(config)
     try:
         server = create_server(app, host=config.host, port=config.port, threads=args.threads)

@@ -44,6 +44,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
+QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
 CHUNK_BYTES = 1 << 16  # streamed results travel in chunks of about this size
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -124,6 +125,10 @@ class PoolBusy(QueryError):
 
 class QueryFailed(QueryError):
     """The query is valid but its evaluation failed (or its worker died)."""
+
+
+class QueryOutOfMemory(QueryFailed):
+    """The query needed more memory than a worker may use; its worker was stopped."""
 
 
 # ------------------------------------------------------------------------------ running a job
@@ -450,9 +455,22 @@ def _serialize_triples(
 
 
 # ------------------------------------------------------------------------------ the worker process
-def _worker_main(conn: Connection) -> None:
-    """Loop of a worker process: receive (checkpoint path, job), send result messages."""
+def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | None = None) -> None:
+    """Loop of a worker process: receive (checkpoint path, job), send result messages.
+
+    ``offline``: first leave the network (see :mod:`corridor.query.isolation`), so that a
+    SERVICE the text check missed reaches nothing. ``memory_bytes``: the address-space limit
+    (``RLIMIT_AS``); an allocation beyond it aborts this worker, never the server.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which kills us
+    if offline:
+        from corridor.query.isolation import cut_network
+
+        cut_network()  # the parent probed and logged whether this is permitted
+    if memory_bytes:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     store, opened, arguments = None, None, _DatasetArguments()
     while True:
         try:
@@ -469,6 +487,21 @@ def _worker_main(conn: Connection) -> None:
         run_query(store, job, conn.send, arguments)
 
 
+_VARIABLE_COST = re.compile(
+    r"(?:now|rand|uuid|bnode)(?:[ \t\r\n]|#[^\n\r]*)*\(|service", re.IGNORECASE)
+
+
+def may_prove_cheap(sparql: str) -> bool:
+    """Whether one fast run of ``sparql`` says the next run is fast too.
+
+    Not when its work depends on the clock or chance (``NOW()``, ``RAND()``, ``UUID()``,
+    ``STRUUID()``, ``BNODE()``) or on another server (``SERVICE``): such a query is cheap once
+    and a runaway later. Matched anywhere in the text (strings included): a false match only
+    costs the shortcut.
+    """
+    return _VARIABLE_COST.search(sparql) is None
+
+
 class ProvenCheap:
     """Jobs a worker answered within :data:`CHEAP_SECONDS` on the current checkpoint."""
 
@@ -483,12 +516,19 @@ class ProvenCheap:
         return checkpoint == self._checkpoint and job in self._jobs
 
     def add(self, checkpoint: str, job: QueryJob) -> None:
+        if not may_prove_cheap(job.sparql):
+            return
         with self._lock:
             if checkpoint != self._checkpoint:  # new data: nothing is proven on it yet
                 self._checkpoint, self._jobs = checkpoint, {}
             if len(self._jobs) >= self.capacity:
                 self._jobs.pop(next(iter(self._jobs)))
             self._jobs[job] = None
+
+    def discard(self, job: QueryJob) -> None:
+        """Forget ``job`` (an in-process run was not as cheap as its proof promised)."""
+        with self._lock:
+            self._jobs.pop(job, None)
 
 
 @dataclass(eq=False)
@@ -519,8 +559,21 @@ class _Worker:
 class QueryPool:
     """A fixed number of worker processes; one query at a time per worker."""
 
-    def __init__(self, size: int, start_method: str = START_METHOD) -> None:
+    def __init__(
+        self, size: int, start_method: str = START_METHOD, *, offline: bool = False,
+        memory_bytes: int | None = None, queue_wait: float = QUEUE_WAIT_SECONDS,
+        max_waiting: int | None = None,
+    ) -> None:
+        """``offline``: workers run without network; ``memory_bytes``: each worker's address
+        space limit; at most ``max_waiting`` requests (default: ``size``) wait up to
+        ``queue_wait`` seconds for a free worker, any more are refused at once (:class:`PoolBusy`):
+        a burst of slow queries must not hold every server thread and starve the pages."""
         self.size = max(1, size)
+        self.offline = offline
+        self.memory_bytes = memory_bytes
+        self.queue_wait = queue_wait
+        self.max_waiting = self.size if max_waiting is None else max_waiting
+        self._waiting = 0
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self._context.set_forkserver_preload([__name__])
@@ -539,7 +592,8 @@ class QueryPool:
     def _start_worker(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=_worker_main, args=(child,), name="corridor-query-worker", daemon=True
+            target=_worker_main, args=(child, self.offline, self.memory_bytes),
+            name="corridor-query-worker", daemon=True
         )
         process.start()
         child.close()
@@ -597,12 +651,24 @@ class QueryPool:
 
     # -- running queries
     def _acquire(self, deadline: float) -> _Worker:
-        """An idle worker (a dead one shows up as EOF on its pipe and is replaced then)."""
+        """An idle worker (a dead one shows up as EOF on its pipe and is replaced then); waits
+        in a bounded queue for a bounded time, else :class:`PoolBusy`."""
         self._ensure_started()
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get_nowait()
         except queue.Empty:
-            raise PoolBusy("every query worker is busy") from None
+            with self._lock:
+                if self._waiting >= self.max_waiting:
+                    raise PoolBusy("every query worker is busy") from None
+                self._waiting += 1
+            try:
+                wait = min(self.queue_wait, deadline - time.monotonic())
+                worker = self._idle.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                raise PoolBusy("every query worker is busy") from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         with self._lock:
             self._busy.add(worker)
         return worker
@@ -620,7 +686,12 @@ class QueryPool:
             return worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            raise QueryFailed("the query worker died (out of memory?)") from None
+            if self.memory_bytes and worker.process.exitcode in (-signal.SIGABRT, -signal.SIGSEGV):
+                raise QueryOutOfMemory(
+                    f"the query needed more than the memory limit of "
+                    f"{self.memory_bytes >> 20} MiB per query and was stopped; narrow it down "
+                    "(e.g. fewer rows before ORDER BY or GROUP BY)") from None
+            raise QueryFailed("the query worker died") from None
 
     def execute(
         self, checkpoint: str, job: QueryJob, timeout: float,
@@ -633,7 +704,11 @@ class QueryPool:
         """
         if local is not None and local[0] == checkpoint and (checkpoint, job) in self.cheap:
             self.in_process_runs += 1
-            return run_in_process(local[1], job, self._arguments_for(local[1]))
+            started = time.monotonic()
+            outcome = run_in_process(local[1], job, self._arguments_for(local[1]))
+            if time.monotonic() - started > 4 * CHEAP_SECONDS:  # not cheap after all
+                self.cheap.discard(job)
+            return outcome
         self._ensure_started()  # starting the pool (first query) does not count against the limit
         started = time.monotonic()
         deadline = started + timeout
@@ -739,11 +814,23 @@ _pools_lock = threading.Lock()
 
 
 def pool_for(store: object, size: int) -> QueryPool:
-    """The pool serving ``store`` (created on first use, killed with the store or at exit)."""
+    """The pool serving ``store`` (created on first use, killed with the store or at exit).
+
+    Its workers have no network unless the store's configuration allows SERVICE endpoints,
+    and each may use ``query_memory_mb`` of address space.
+    """
     with _pools_lock:
         pool = _pools.get(store)
         if pool is None:
-            pool = QueryPool(size)
+            config = getattr(store, "config", None)
+            offline = not getattr(config, "allowed_service_endpoints", ())
+            if offline:
+                from corridor.query.isolation import isolation_unavailable
+
+                isolation_unavailable()  # logs once when the network cannot be cut
+            memory_mb = getattr(config, "query_memory_mb", None)
+            pool = QueryPool(size, offline=offline,
+                             memory_bytes=memory_mb << 20 if memory_mb else None)
             _pools[store] = pool
             weakref.finalize(store, pool.close)
     return pool

@@ -20,7 +20,14 @@ import pyoxigraph as ox
 
 from corridor.config import Config
 from corridor.ingest.loader import InputError
-from corridor.store import OxigraphStore, StoreError, WriteRejected, open_store, os_reason
+from corridor.store import (
+    OxigraphStore,
+    StoreError,
+    WriteRejected,
+    memory_store,
+    open_store,
+    os_reason,
+)
 from corridor.validation import write_check
 
 EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
@@ -182,10 +189,9 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
     sources = loader.plan(_PlanStore(config), args.paths, graph=args.graph, format=args.format)
     combined = Report(True, [])
     for source in sources:
-        scratch = ox.Store()
-        scratch.bulk_extend(base)
+        scratch = memory_store(base)
         target = ox.NamedNode(source.graph)
-        quads = list(loader._retarget(loader.parse_file(source, config.base_iri), target,
+        quads = list(loader.retarget(loader.parse_file(source, config.base_iri), target,
                                       config.meta_graph))
         for graph in {q.graph_name.value for q in quads}:  # type: ignore[union-attr]
             scratch.clear_graph(ox.NamedNode(graph))

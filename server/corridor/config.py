@@ -10,10 +10,11 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from corridor.rdf.namespaces import COR
 from corridor.resources import bundled
 
 DEFAULT_BASE_IRI = "https://w3id.org/corridor/"
-ONTOLOGY_NS = "https://w3id.org/corridor/ontology#"
+ONTOLOGY_NS = COR
 
 
 def _env_bool(value: str) -> bool:

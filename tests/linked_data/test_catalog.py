@@ -65,10 +65,10 @@ def test_small_store_catalogue_conforms_too(client):
     assert violations(data, shapes) == []
 
 
-def test_catalogue_answers_while_dumps_are_written_and_says_so(client, monkeypatch):
+def test_catalogue_answers_while_dumps_are_written_and_says_so(client, small_store, monkeypatch):
     """Writing the dumps of a big store takes minutes: the catalogue must not wait for them."""
     monkeypatch.setattr(dumps, "CATALOGUE_WAIT", 0.2)
-    with dumps._lock:  # the dump writer is busy (as with millions of triples)
+    with dumps.writer_for(small_store).lock:  # the writer is busy (as with millions of triples)
         early = client.get("/catalog")
     data = rdflib.Graph().parse(data=early.data, format="turtle")
     distributions = set(data.subjects(RDF.type, DCAT.Distribution))
@@ -76,8 +76,9 @@ def test_catalogue_answers_while_dumps_are_written_and_says_so(client, monkeypat
     assert early.headers["Cache-Control"] == "no-store" and "ETag" not in early.headers
     shapes = shapes_graph("dcat-ap-3.0.1-SHACL.ttl", "dcat-ap-3.0.1-SHACL-ranges.ttl")
     assert violations(data, shapes) == []
-    for writer in list(dumps._writers.values()):
-        writer.join(30)
+    writer = dumps.writer_for(small_store).thread
+    assert writer is not None
+    writer.join(30)
     later = client.get("/catalog")
     data = rdflib.Graph().parse(data=later.data, format="turtle")
     assert set(data.subjects(RDF.type, DCAT.Distribution)) == distributions

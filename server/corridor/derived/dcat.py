@@ -12,20 +12,16 @@ shapes (including the MDR vocabulary shapes).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from corridor.derived.dumps import Dump, catalogue_dumps
 from corridor.derived.figures import KeptFigures
 from corridor.derived.void import LICENCE, dataset_iri
+from corridor.rdf.namespaces import DCAT, DCT, FOAF, RDFS, SKOS, SPDX, XSD
 from corridor.store import OxigraphStore
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SPDX = "http://spdx.org/rdf/terms#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 AUTH = "http://publications.europa.eu/resource/authority/"
@@ -110,7 +106,7 @@ _kept = KeptFigures(
 )
 
 
-def coverage_json(view: OxigraphStore) -> list:
+def coverage_json(view: OxigraphStore, target: Path) -> list:
     """The coverage as JSON data (computed in a child process, see stats.run_in_child)."""
     return _encode(_compute_coverage(view))
 

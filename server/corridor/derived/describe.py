@@ -16,8 +16,9 @@ import pyoxigraph as ox
 
 from corridor.config import Config
 from corridor.derived.labels import LABEL_PROPERTIES
+from corridor.rdf.namespaces import HYDRA
+from corridor.store import ReadView
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 INCOMING_PAGE_SIZE = 500
 MAX_BNODE_DEPTH = 8
@@ -47,7 +48,7 @@ def _public(quad: ox.Quad, config: Config) -> bool:
     return not isinstance(g, ox.NamedNode) or not config.is_withheld(g.value)
 
 
-def _triples(reader: ox.Store, config: Config, s=None, p=None, o=None):
+def _triples(reader: ReadView, config: Config, s=None, p=None, o=None):
     seen: set[ox.Triple] = set()
     for quad in reader.quads_for_pattern(s, p, o, None):
         if _public(quad, config):
@@ -57,7 +58,7 @@ def _triples(reader: ox.Store, config: Config, s=None, p=None, o=None):
                 yield triple
 
 
-def describe(reader: ox.Store, config: Config, iri: str, page: int = 1,
+def describe(reader: ReadView, config: Config, iri: str, page: int = 1,
              page_url: str | None = None) -> Description:
     """The description of ``iri`` with page ``page`` of its incoming links."""
     node = ox.NamedNode(iri)

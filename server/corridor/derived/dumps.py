@@ -16,26 +16,41 @@ import re
 import shutil
 import tempfile
 import threading
-import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, send_file
 
-from corridor.store import OxigraphStore, is_withheld_metadata
-from corridor.web.context import get_store
-from corridor.web.rdf_http import PREFIXES
+from corridor.rdf.namespaces import PREFIXES
+from corridor.store import OxigraphStore, ReadView, is_withheld_metadata
 
 MEDIA_TYPES = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 _FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 CATALOGUE_WAIT = 1.0  # seconds the request that starts the dump writer waits for it
-_lock = threading.Lock()  # held while dumps are written
-_threads_lock = threading.Lock()
-_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> writing thread
-_temp_roots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
+DOWNLOAD_WAIT = 5.0  # seconds a download waits for the writer before answering "not yet"
+
+
+@dataclass
+class DumpWriter:
+    """The dumps of one store (kept in ``store.extensions``): one background writer at a time,
+    so requests never queue behind a lock while files of a big store are written."""
+
+    root: Path
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while writing
+    threads_lock: threading.Lock = field(default_factory=threading.Lock)
+    thread: threading.Thread | None = None
+
+
+def writer_for(store: OxigraphStore) -> DumpWriter:
+    """The store's dump writer (its files in ``{store}/dumps``, or a temporary folder)."""
+    writer = store.extensions.get("corridor.dumps")
+    if writer is None:
+        root = store.derived_dir("dumps") or Path(tempfile.mkdtemp(prefix="corridor-dumps-"))
+        writer = store.extensions.setdefault("corridor.dumps", DumpWriter(root))
+    assert isinstance(writer, DumpWriter)
+    return writer
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,7 @@ def graph_dump_name(store: OxigraphStore, graph: str) -> str:
 
 
 def public_quads(
-    store: OxigraphStore, reader: ox.Store, graph: str | None = None
+    store: OxigraphStore, reader: ReadView, graph: str | None = None
 ) -> Iterator[ox.Quad]:
     """Quads of the public dataset (or one public graph), metadata about withheld graphs removed."""
     config = store.config
@@ -82,15 +97,27 @@ def public_quads(
 
 
 def dumps_for(store: OxigraphStore) -> list[Dump]:
-    """The dumps of the current store version, written now if not yet on disk."""
-    with _lock:
-        reader, version = store.reader(), store.version
-        directory = _root(store) / f"{version:012d}"
+    """The dumps of the current store version, written now if not yet on disk (the writer
+    thread, the CLI and tests; a request uses :func:`ready_dumps`)."""
+    writer = writer_for(store)
+    with writer.lock, store.lease() as (_, reader):
+        version = store.version
+        directory = writer.root / f"{version:012d}"
         index = directory / "index.txt"
         if not index.exists():
             _write_all(store, reader, directory)
             _remove_other_versions(directory)
         return _read_index(index)
+
+
+def ready_dumps(store: OxigraphStore, wait: float = DOWNLOAD_WAIT) -> list[Dump] | None:
+    """The current version's dumps for a download: None if they are still being written after
+    ``wait`` seconds (the request answers "retry later" rather than hold a thread for minutes)."""
+    index = writer_for(store).root / f"{store.version:012d}" / "index.txt"
+    if not index.exists():
+        thread, _ = _write_in_background(store)
+        thread.join(wait)
+    return _read_index(index) if index.exists() else None
 
 
 def catalogue_dumps(store: OxigraphStore, wait: float | None = None) -> list[Dump]:
@@ -101,7 +128,7 @@ def catalogue_dumps(store: OxigraphStore, wait: float | None = None) -> list[Dum
     and checksum (their download still works: it waits for the file).
     """
     reader, version = store.reader(), store.version
-    index = _root(store) / f"{version:012d}" / "index.txt"
+    index = writer_for(store).root / f"{version:012d}" / "index.txt"
     if not index.exists():
         writer, started = _write_in_background(store)
         if started:  # a small store is done in a moment; later requests do not wait again
@@ -114,18 +141,19 @@ def catalogue_dumps(store: OxigraphStore, wait: float | None = None) -> list[Dum
 
 def _write_in_background(store: OxigraphStore) -> tuple[threading.Thread, bool]:
     """The thread writing the store's dumps, and whether this call started it."""
-    with _threads_lock:
-        running = _writers.get(store)
+    writer = writer_for(store)
+    with writer.threads_lock:
+        running = writer.thread
         if running is not None and running.is_alive():
             return running, False
         running = threading.Thread(target=dumps_for, args=(store,), daemon=True,
                                    name="corridor-dumps")
-        _writers[store] = running
+        writer.thread = running
         running.start()
         return running, True
 
 
-def _planned(store: OxigraphStore, reader: ox.Store) -> list[tuple[str, str | None, str]]:
+def _planned(store: OxigraphStore, reader: ReadView) -> list[tuple[str, str | None, str]]:
     """(file name, graph or None for everything, format) of each dump of ``reader``."""
     entries: list[tuple[str, str | None, str]] = [("all.nq.gz", None, "nq"),
                                                   ("all.trig.gz", None, "trig")]
@@ -134,15 +162,7 @@ def _planned(store: OxigraphStore, reader: ox.Store) -> list[tuple[str, str | No
     return entries + [(graph_dump_name(store, g) + ".ttl.gz", g, "ttl") for g in graphs]
 
 
-def _root(store: OxigraphStore) -> Path:
-    if store.snapshot_path is not None:
-        return Path(store.config.store_dir) / "dumps"
-    if store not in _temp_roots:
-        _temp_roots[store] = Path(tempfile.mkdtemp(prefix="corridor-dumps-"))
-    return _temp_roots[store]
-
-
-def _write_all(store: OxigraphStore, reader: ox.Store, directory: Path) -> None:
+def _write_all(store: OxigraphStore, reader: ReadView, directory: Path) -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -175,17 +195,3 @@ def _remove_other_versions(keep: Path) -> None:
     for path in keep.parent.iterdir():
         if path != keep:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def register(bp: Blueprint) -> None:
-    """Add ``GET /dumps/<name>`` to ``bp``."""
-
-    @bp.get("/dumps/<path:name>")
-    def dump(name: str) -> Response:
-        for d in dumps_for(get_store()):
-            if d.name == name:
-                response = send_file(d.path, mimetype="application/gzip", etag=False,
-                                     download_name=Path(name).name, conditional=True)
-                response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-                return response
-        abort(404)

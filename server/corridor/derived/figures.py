@@ -17,8 +17,7 @@ import re
 import sys
 import threading
 import time
-import weakref
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +25,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from corridor.store import PUBLIC_SUFFIX, OxigraphStore
+from corridor.rdf.namespaces import COR
+from corridor.store import CheckpointStore, OxigraphStore
 
 log = logging.getLogger(__name__)
 FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json
 STALE_WAIT = 1.0  # seconds a request may wait for kept figures to catch up after a commit
 FIRST_WAIT = 0.5  # seconds a request may wait for figures when none exist yet (small stores)
 
-COR = "https://w3id.org/corridor/ontology#"
 PREFIXES = f"""PREFIX cor: <{COR}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -49,6 +48,34 @@ FACET_TITLES = {
     "period": "Period",
     "role": "Role",
 }
+
+
+MEMO_ENTRIES = 512  # derived views kept per version (languages x pages x facet selections)
+
+
+class Memo:
+    """A thread-safe LRU of derived values: requests read while others add, and its size is
+    bounded whatever keys (languages, selections) clients send."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Any) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()  # outside the lock: a slow view must not hold up the others
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 @dataclass
@@ -68,13 +95,12 @@ class Stats:
     project_labels: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     computed_at: float | None = None  # epoch seconds; None: placeholder while computing
     links_file: str | None = None  # organisations and participations, when kept on disk
-    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    _memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES), repr=False)
 
     def memo(self, key: tuple, compute: Any) -> Any:
-        """A value derived from these figures (a view in one language), kept with them."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        """A value derived from these figures (a view in one language, a facet selection),
+        kept with them: the most recently used :data:`MEMO_ENTRIES` of them."""
+        return self._memo.get(key, compute)
 
     def links(self) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, str | None]]]:
         """(organisations, participations): read from the store folder each time when large
@@ -111,11 +137,25 @@ class Stats:
         return out
 
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> Stats
-_lock = threading.Lock()  # held during a computation
-_threads_lock = threading.Lock()  # short: guards _refreshing
-_refreshing: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> Thread
-_listening: weakref.WeakSet = weakref.WeakSet()
+@dataclass
+class _Kept:
+    """What one store keeps of one kind of figures (in ``store.extensions``, so it lives and
+    dies with the store object the app owns): the newest value, the computation lock and the
+    background thread."""
+
+    value: Any = None  # Stats, or (version, value) for KeptFigures
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held during a computation
+    threads_lock: threading.Lock = field(default_factory=threading.Lock)  # guards ``thread``
+    thread: threading.Thread | None = None
+    listening: bool = False
+
+
+def _kept(store: OxigraphStore, name: str) -> _Kept:
+    state = store.extensions.setdefault(f"corridor.figures.{name}", _Kept())
+    assert isinstance(state, _Kept)
+    return state
+
+
 computations = 0  # how many times figures were computed from the graph (tests, benches)
 
 
@@ -126,9 +166,9 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
     (or an empty placeholder) are returned at once while a background thread computes the
     current ones. ``wait=True`` always returns current figures (tests, CLI).
     """
-    key = store
+    state = _kept(store, "stats")
     _listen(store)
-    cached = _cache.get(key)
+    cached = state.value
     if cached is not None and cached.version == store.version:
         return cached
     if wait:
@@ -136,40 +176,44 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
     if cached is None:  # first use in this process: figures a previous run kept
         stored = _load(store)
         if stored is not None:
-            _cache[key] = cached = stored
+            state.value = cached = stored
             if stored.version == store.version:
                 return stored
     worker = _refresh_in_background(store)
     if cached is None and not is_large(store):  # a small store is done in a moment
         worker.join(FIRST_WAIT)
-        cached = _cache.get(key)
+        cached = state.value
     return cached if cached is not None else Stats(version=-1)
 
 
 def warm(store: OxigraphStore) -> None:
     """Have current figures ready soon (called at start; returns at once)."""
-    cached = _cache.get(store)
+    state = _kept(store, "stats")
+    cached = state.value
     if cached is None or cached.version != store.version:
         stored = _load(store)
         if stored is not None:
-            _cache[store] = stored
+            state.value = stored
         if stored is None or stored.version != store.version:
             _refresh_in_background(store)
     _listen(store)
 
 
 def _listen(store: OxigraphStore) -> None:
-    if store in _listening or not hasattr(store, "on_commit"):
-        return
-    _listening.add(store)
+    state = _kept(store, "stats")
+    with state.threads_lock:
+        if state.listening:
+            return
+        state.listening = True
     store.on_commit(lambda _version: _refresh_in_background(store))
 
 
 def _compute_now(store: OxigraphStore) -> Stats:
     global computations
-    with _lock:
+    state = _kept(store, "stats")
+    with state.lock:
         version = store.version
-        cached = _cache.get(store)
+        cached = state.value
         if cached is None or cached.version != version:
             computations += 1
             folder = _figures_dir(store)
@@ -181,7 +225,7 @@ def _compute_now(store: OxigraphStore) -> Stats:
                 run_in_child(store, "corridor.derived.figures:compute_json", version, target)
                 cached = _from_json(json.loads(target.read_text(encoding="utf-8")), target)
                 release_memory()
-            _cache[store] = cached
+            state.value = cached
             _save(store, cached)
         return cached
 
@@ -191,13 +235,12 @@ def _refresh_in_background(store: OxigraphStore) -> threading.Thread:
         while _compute_now(store).version != store.version:  # a commit came meanwhile
             pass
 
-    return _in_background(_refreshing, store, "stats", work)
+    return _in_background(_kept(store, "stats"), "stats", work)
 
 
 # ------------------------------------------------------------------ persistence
 def _figures_dir(store: OxigraphStore) -> Path | None:
-    root = getattr(store, "_root", None)
-    return None if root is None else Path(root) / FIGURES_DIR
+    return store.derived_dir(FIGURES_DIR)
 
 
 def _save(store: OxigraphStore, stats: Stats) -> None:
@@ -240,12 +283,10 @@ def _forget_other_versions(folder: Path, name: str, version: int) -> None:
             path.unlink(missing_ok=True)
 
 
-def _in_background(
-    running: weakref.WeakKeyDictionary, store: OxigraphStore, name: str, work: Any
-) -> threading.Thread:
-    """The thread doing ``work`` for ``store`` (started unless one is running already)."""
-    with _threads_lock:
-        thread = running.get(store)
+def _in_background(state: _Kept, name: str, work: Any) -> threading.Thread:
+    """The thread doing ``work`` for one store (started unless one is running already)."""
+    with state.threads_lock:
+        thread = state.thread
         if thread is not None and thread.is_alive():
             return thread
 
@@ -256,7 +297,7 @@ def _in_background(
                 log.exception("computing the %s figures failed", name)
 
         thread = threading.Thread(target=run, name=f"corridor-{name}", daemon=True)
-        running[store] = thread
+        state.thread = thread
         thread.start()
         return thread
 
@@ -553,35 +594,35 @@ class KeptFigures:
         self._compute = compute  # (store) -> value
         self._encode = encode or (lambda value: value)
         self._decode = decode or (lambda data: data)
-        self._cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # -> (version, v)
-        self._lock = threading.Lock()
-        self._threads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def get(self, store: OxigraphStore) -> Any:
-        cached = self._cache.get(store)
+        state = _kept(store, self.name)
+        cached = state.value
         if cached is None:
             cached = self._load(store)
             if cached is not None:
-                self._cache[store] = cached
+                state.value = cached
         if cached is not None:
             if cached[0] != store.version:  # a small store is done within the wait
                 self.refresh_in_background(store).join(STALE_WAIT)
-                cached = self._cache.get(store) or cached
+                cached = state.value or cached
             return cached[1]
         return self._compute_now(store)
 
     def warm(self, store: OxigraphStore) -> None:
         """Start computing in the background unless current figures are at hand."""
-        cached = self._cache.get(store) or self._load(store)
+        state = _kept(store, self.name)
+        cached = state.value or self._load(store)
         if cached is not None:
-            self._cache[store] = cached
+            state.value = cached
         if cached is None or cached[0] != store.version:
             self.refresh_in_background(store)
 
     def _compute_now(self, store: OxigraphStore) -> Any:
-        with self._lock:
+        state = _kept(store, self.name)
+        with state.lock:
             version = store.version
-            cached = self._cache.get(store)
+            cached = state.value
             if cached is None or cached[0] != version:
                 folder = _figures_dir(store)
                 if folder is not None and self._child is not None and is_large(store):
@@ -593,12 +634,14 @@ class KeptFigures:
                     cached = (version, self._decode(data))
                 else:
                     cached = (version, self._compute(store))
-                self._cache[store] = cached
+                state.value = cached
                 self._save(store, cached)
             return cached[1]
 
     def refresh_in_background(self, store: OxigraphStore) -> threading.Thread:
-        return _in_background(self._threads, store, self.name, lambda: self._compute_now(store))
+        return _in_background(
+            _kept(store, self.name), self.name, lambda: self._compute_now(store)
+        )
 
     def _save(self, store: OxigraphStore, cached: tuple[int, Any]) -> None:
         folder = _figures_dir(store)
@@ -630,48 +673,18 @@ LARGE_CHECKPOINT_BYTES = 64 * 1024 * 1024  # smaller stores compute in-process (
 
 def is_large(store: OxigraphStore) -> bool:
     """Whether the published checkpoint is big enough for whole-graph work to go to a child."""
-    at = getattr(store, "_public_at", None)
-    if at is None:
+    checkpoint = store.public_checkpoint
+    if checkpoint is None:
         return False
     try:
-        size = sum(f.stat().st_size for f in Path(at[0]).iterdir() if f.is_file())
+        size = sum(f.stat().st_size for f in checkpoint.iterdir() if f.is_file())
     except OSError:
         return False
     return size >= LARGE_CHECKPOINT_BYTES
-class CheckpointView:
-    """The part of the store interface figures need, over one published checkpoint (public
-    graphs only), opened read-only in a child process."""
-
-    def __init__(self, path: str, config: Any, version: int) -> None:
-        self._reader = ox.Store.read_only(path)
-        self._public_copy = path.endswith(PUBLIC_SUFFIX)
-        self.config = config
-        self.version = version
-
-    def query(self, sparql: str, **dataset: object) -> Any:
-        """Like ``OxigraphStore.query``: the default graph is the union of the public graphs."""
-        if dataset:
-            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
-        if self._public_copy:
-            return self._reader.query(sparql, use_default_graph_as_union=True)
-        public = [ox.NamedNode(g) for g in self.named_graphs()]
-        return self._reader.query(
-            sparql, default_graph=[ox.DefaultGraph(), *public], named_graphs=public
-        )
-
-    def named_graphs(self, public: bool = True) -> list[str]:
-        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
-        return [g for g in graphs if not (public and self.config.is_withheld(g))]
-
-    def count(self, graph: str | None = None) -> int:
-        target = "?g" if graph is None else str(ox.NamedNode(graph))
-        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
-        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
-
-
 def run_in_child(store: OxigraphStore, function: str, version: int, target: Path) -> None:
-    """Run ``function`` ("module:name", taking a :class:`CheckpointView` and returning JSON
-    data) in a child process on the store's public checkpoint; it writes ``target``.
+    """Run ``function`` ("module:name", taking a :class:`~corridor.store.CheckpointStore` and
+    the target path, returning JSON data) in a child process on the store's public
+    checkpoint, leased for the child's lifetime; the child writes ``target``.
 
     Aggregating millions of triples allocates hundreds of MB that a long-running server would
     keep (freed memory is rarely given back); a child gives all of it back when it exits.
@@ -680,35 +693,43 @@ def run_in_child(store: OxigraphStore, function: str, version: int, target: Path
     import subprocess
     import tempfile
 
-    checkpoint = store._public_at[0]  # type: ignore[attr-defined]
-    with tempfile.NamedTemporaryFile(suffix=".pickle", dir=target.parent, delete=False) as f:
-        pickle.dump(store.config, f)
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "corridor.derived.figures", function, checkpoint,
-             str(version), f.name, str(target)],
-            check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run in the child yet
-        )
-    finally:
-        Path(f.name).unlink(missing_ok=True)
+    with store.lease(public=True) as (checkpoint, _):
+        if checkpoint is None:
+            raise ValueError("an in-memory store has no checkpoint for a child process")
+        with tempfile.NamedTemporaryFile(
+            suffix=".pickle", dir=target.parent, delete=False
+        ) as f:
+            pickle.dump(store.config, f)
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "corridor.derived.figures", function, str(checkpoint),
+                 str(version), f.name, str(target), str(os.getpid())],
+                check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
+            )
+        finally:
+            Path(f.name).unlink(missing_ok=True)
 
 
-def _die_with_parent() -> None:
-    """A stopped server must not leave a computation running (Linux: PR_SET_PDEATHSIG)."""
+def _die_with_parent(parent: int) -> None:
+    """A stopped server must not leave a computation running (Linux: PR_SET_PDEATHSIG).
+
+    Set by the child itself (``preexec_fn`` is unsafe in a threaded server); a parent that
+    died before the signal was armed is noticed by the changed parent pid.
+    """
     import ctypes
     import signal
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+    if os.getppid() != parent:
+        raise SystemExit(1)
 
 
-def compute_json(view: Any) -> dict[str, Any]:
+def compute_json(view: Any, target: Path) -> dict[str, Any]:
     """The home/browse figures as JSON data (run in a child by :func:`run_in_child`); the
     organisations and participations go to a file of their own (read only when needed)."""
     data = _to_json(compute(view, view.version))
     links = {key: data.pop(key) for key in ("organisations", "participations")}
-    target = Path(view.target)
     _write_json(target.with_name(f"stats-{view.version}-links.json"), links)
     return data
 
@@ -717,13 +738,13 @@ def _child_main(argv: list[str]) -> int:
     import importlib
     import pickle
 
-    function, checkpoint, version, config_file, target = argv
+    function, checkpoint, version, config_file, target, parent = argv
+    _die_with_parent(int(parent))
     with open(config_file, "rb") as f:
         config = pickle.load(f)  # noqa: S301 - written by the parent a moment ago
     module, name = function.split(":")
-    view = CheckpointView(checkpoint, config, int(version))
-    view.target = target  # type: ignore[attr-defined]
-    data = getattr(importlib.import_module(module), name)(view)
+    view = CheckpointStore(checkpoint, config, int(version))
+    data = getattr(importlib.import_module(module), name)(view, Path(target))
     _write_json(Path(target), data)
     return 0
 

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import request, url_for
 
+from corridor.rdf.namespaces import DCT, RDFS, SKOS
+from corridor.store import ReadView
 from corridor.web.context import get_config, get_store
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # Label properties, best first (a language match beats the property order).
@@ -138,7 +137,7 @@ def shorten(iri: str) -> str:
 
 
 def public_objects(
-    reader: ox.Store, subject: str, predicate: str
+    reader: ReadView, subject: str, predicate: str
 ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
     """Objects of (subject, predicate) in public graphs: index lookups, no query planning."""
     config = get_config()
@@ -167,7 +166,7 @@ class _LabelCache:
         self.key: tuple = ()
         self.candidates: dict[str, list[tuple[int, str, str]]] = {}
 
-    def for_version(self, reader: ox.Store, version: int, config: object) -> dict[str, list]:
+    def for_version(self, reader: ReadView, version: int, config: object) -> dict[str, list]:
         """The candidates known for this reader at this version (an in-memory store's reader
         is the live store, so the version is part of the key) under this configuration."""
         key = (id(reader), version, id(config))
@@ -181,7 +180,7 @@ class _LabelCache:
 _label_cache = _LabelCache()
 
 
-def _label_candidates(reader: ox.Store, iri: str) -> list[tuple[int, str, str]]:
+def _label_candidates(reader: ReadView, iri: str) -> list[tuple[int, str, str]]:
     """(property order, text, language) of every public label literal of ``iri``."""
     out = []
     for order, prop in enumerate(LABEL_PROPERTIES):

@@ -25,13 +25,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from corridor.derived.figures import is_large
-from corridor.store import OxigraphStore
-
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-COR = "https://w3id.org/corridor/ontology#"
-LOCN = "http://www.w3.org/ns/locn#"
+from corridor.rdf.namespaces import COR, DCT, LOCN, RDFS, SKOS
+from corridor.store import OxigraphStore, ReadView
 
 # property -> field of the index
 FIELDS = {
@@ -241,7 +236,7 @@ class SearchIndex:
                 self._fill(self._db, rows)
                 self._db.commit()
 
-    def _public_objects(self, reader: ox.Store, subject: ox.NamedNode, predicate: str):
+    def _public_objects(self, reader: ReadView, subject: ox.NamedNode, predicate: str):
         withheld = self.store.config.is_withheld
         for quad in reader.quads_for_pattern(subject, ox.NamedNode(predicate), None, None):
             graph = quad.graph_name

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from corridor.derived.figures import KeptFigures
+from corridor.rdf.namespaces import DCT, VOID
 from corridor.store import OxigraphStore
 
-VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -71,7 +71,7 @@ _kept = KeptFigures(
 )
 
 
-def compute_json(view: OxigraphStore) -> dict:
+def compute_json(view: OxigraphStore, target: Path) -> dict:
     """The figures as JSON data (computed in a child process, see stats.run_in_child)."""
     return dataclasses.asdict(compute(view, view.version))
 

@@ -30,10 +30,12 @@ import pyoxigraph as ox
 from corridor.ingest import provenance
 from corridor.store import (
     OxigraphStore,
+    ReadView,
     StoreError,
     Transaction,
     WriteCheck,
     WriteRejected,
+    memory_store,
 )
 from corridor.validation import validator_for, write_check
 
@@ -305,7 +307,7 @@ def _syntax_message(path: Path, error: SyntaxError) -> str:
     return f"{path}: syntax error: {message}"
 
 
-def _retarget(
+def retarget(
     quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str
 ) -> Iterator[ox.Quad]:
     for q in quads:
@@ -379,13 +381,13 @@ def _write(
     txn: Transaction, source: Source, sha: str, replace: bool, validator: object | None,
     agent: str | None,
 ) -> LoadResult:
-    config = txn._store.config
+    config = txn.config
     started = provenance.now()
     result = LoadResult(source)
     target = ox.NamedNode(source.graph)
     parsed = parse_file(source, config.base_iri)
     if source.is_dataset:
-        groups = _split_by_graph(_retarget(parsed, target, config.meta_graph))
+        groups = _split_by_graph(retarget(parsed, target, config.meta_graph))
     else:  # the transaction puts a triple file's quads into the target graph
         groups = iter([(source.graph, parsed)])
     touched: list[str] = []
@@ -409,7 +411,7 @@ def _note_provenance(
     replace: bool, validator: object | None, agent: str | None,
 ) -> None:
     """Record where ``graph`` came from in the metadata graph (see server/provenance.py)."""
-    config = txn._store.config
+    config = txn.config
     meta = provenance.load_quads(
         config, graph, source.path.name, sha,
         triples_in_file=triples,
@@ -439,7 +441,7 @@ def _split_by_graph(quads: Iterator[ox.Quad]) -> Iterator[tuple[str, Iterator[ox
     yield from ((g, iter(qs)) for g, qs in sorted(groups.items()))
 
 
-def _count(store: ox.Store, graph: str) -> int:
+def _count(store: ReadView, graph: str) -> int:
     rows = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return int(next(iter(rows))["n"].value)  # type: ignore[call-overload,index]
 
@@ -524,7 +526,7 @@ class _Verdict:
     def __init__(self, check: WriteCheck) -> None:
         self.check, self.decided = check, False
 
-    def __call__(self, scratch: ox.Store, focus: frozenset[str] | None) -> None:
+    def __call__(self, scratch: ReadView, focus: frozenset[str] | None) -> None:
         if not self.decided:
             self.check(scratch, focus)
 
@@ -533,7 +535,7 @@ class _MemoryCheck(threading.Thread):
     """Validates (store content + files) in memory while the main thread writes the scratch copy."""
 
     def __init__(
-        self, reader: ox.Store, files: list[tuple[Source, Path]], replace: bool,
+        self, reader: ReadView, files: list[tuple[Source, Path]], replace: bool,
         check: WriteCheck, base_iri: str,
     ) -> None:
         super().__init__(name="corridor-load-validation", daemon=True)
@@ -543,8 +545,7 @@ class _MemoryCheck(threading.Thread):
 
     def run(self) -> None:
         try:
-            memory = ox.Store()
-            memory.bulk_extend(self.reader.quads_for_pattern(None, None, None, None))
+            memory = memory_store(self.reader.quads_for_pattern(None, None, None, None))
             self.reader = None  # type: ignore[assignment]
             for source, path in self.files:
                 graph = ox.NamedNode(source.graph)
@@ -618,7 +619,7 @@ def _write_fast(
     check: WriteCheck | None, verdict: _Verdict, progress: _Phases,
 ) -> list[LoadResult]:
     """Write the files into the scratch copy and validate them (in parallel when it fits)."""
-    store, config = txn._store, txn._store.config
+    store, config = txn.store, txn.config
     reader = store.reader()
     in_memory = (
         check is not None

@@ -25,15 +25,10 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from corridor.config import Config
+from corridor.rdf.namespaces import DCT, FOAF, OWL, PROV, SPDX, VOID, XSD
+from corridor.store import ReadView
 
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PREFIXES = (
     f"PREFIX prov: <{PROV}> PREFIX dcterms: <{DCT}> PREFIX void: <{VOID}> "
@@ -112,7 +107,7 @@ def load_quads(
     return [ox.Quad(s, p, o) for s, p, o in triples]
 
 
-def prior_sources(store: ox.Store, config: Config, graph: str) -> list[str]:
+def prior_sources(store: ReadView, config: Config, graph: str) -> list[str]:
     """IRIs of the sources already recorded for ``graph`` (kept by an additive load)."""
     rows = store.query(
         PREFIXES
@@ -121,7 +116,7 @@ def prior_sources(store: ox.Store, config: Config, graph: str) -> list[str]:
     return [row["s"].value for row in rows]  # type: ignore[index,union-attr]
 
 
-def sources_of(reader: ox.Store, config: Config, graph: str) -> set[str]:
+def sources_of(reader: ReadView, config: Config, graph: str) -> set[str]:
     """SHA-256 sums of the files recorded as sources of ``graph``."""
     rows = reader.query(
         PREFIXES
@@ -131,7 +126,7 @@ def sources_of(reader: ox.Store, config: Config, graph: str) -> set[str]:
     return {row["sum"].value for row in rows}  # type: ignore[index,union-attr]
 
 
-def graphs_with_source(reader: ox.Store, config: Config, sha256: str) -> set[str]:
+def graphs_with_source(reader: ReadView, config: Config, sha256: str) -> set[str]:
     """Graphs that record a source file with this SHA-256 (for idempotent reloads)."""
     rows = reader.query(
         PREFIXES + f"SELECT ?g {{ GRAPH <{config.meta_graph}> {{ ?g prov:wasDerivedFrom ?s ."
@@ -140,7 +135,7 @@ def graphs_with_source(reader: ox.Store, config: Config, sha256: str) -> set[str
     return {row["g"].value for row in rows}  # type: ignore[index,union-attr]
 
 
-def listing(reader: ox.Store, config: Config) -> list[dict[str, object]]:
+def listing(reader: ReadView, config: Config) -> list[dict[str, object]]:
     """Every named graph with its triple count and recorded provenance (``corridor graphs``)."""
     counts = {
         row["g"].value: int(row["n"].value)  # type: ignore[index,union-attr]

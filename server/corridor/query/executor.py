@@ -43,6 +43,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from corridor.store import ReadView, open_checkpoint
+
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
@@ -368,7 +370,7 @@ class _DatasetArguments:
     def __init__(self) -> None:
         self._cache: dict[Dataset, dict] = {}
 
-    def __call__(self, store: ox.Store, dataset: Dataset) -> dict:
+    def __call__(self, store: ReadView, dataset: Dataset) -> dict:
         arguments = self._cache.get(dataset)
         if arguments is None:
             arguments = self._build(store, dataset)
@@ -378,7 +380,7 @@ class _DatasetArguments:
         return arguments
 
     @staticmethod
-    def _build(store: ox.Store, dataset: Dataset) -> dict:
+    def _build(store: ReadView, dataset: Dataset) -> dict:
         if dataset.mode == "union":
             return {"use_default_graph_as_union": True}
         if dataset.mode == "public":
@@ -392,10 +394,10 @@ class _DatasetArguments:
 
 
 def run_query(
-    store: ox.Store,
+    store: ReadView,
     job: QueryJob,
     send: Callable[[tuple], None],
-    dataset_arguments: Callable[[ox.Store, Dataset], dict],
+    dataset_arguments: Callable[[ReadView, Dataset], dict],
 ) -> None:
     """Run ``job`` on ``store`` and ``send`` the result messages (or one error message)."""
     try:
@@ -480,7 +482,7 @@ def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | No
         try:
             if path != opened:
                 store, opened = None, None
-                store, opened, arguments = ox.Store.read_only(path), path, _DatasetArguments()
+                store, opened, arguments = open_checkpoint(path), path, _DatasetArguments()
         except OSError as e:
             conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
             continue
@@ -585,7 +587,7 @@ class QueryPool:
         self._closed = False
         self.cheap = ProvenCheap()
         self.in_process_runs = 0  # for operators and tests
-        self._local_arguments: tuple[ox.Store | None, _DatasetArguments] = (
+        self._local_arguments: tuple[ReadView | None, _DatasetArguments] = (
             None, _DatasetArguments())
 
     # -- lifecycle
@@ -695,7 +697,7 @@ class QueryPool:
 
     def execute(
         self, checkpoint: str, job: QueryJob, timeout: float,
-        local: tuple[str, ox.Store] | None = None,
+        local: tuple[str, ReadView] | None = None,
     ) -> QueryOutcome:
         """Run ``job`` against ``checkpoint``; the whole answer must arrive within ``timeout``.
 
@@ -728,7 +730,7 @@ class QueryPool:
         stream = self._stream(worker, first, deadline)
         return QueryOutcome(form, media_type, None, _Body(stream, lambda: self._replace(worker)))
 
-    def _arguments_for(self, handle: ox.Store) -> _DatasetArguments:
+    def _arguments_for(self, handle: ReadView) -> _DatasetArguments:
         """Dataset arguments cached per handle (a new checkpoint has other graphs)."""
         owner, arguments = self._local_arguments
         if owner is not handle:
@@ -795,7 +797,7 @@ def outcome_of(message: tuple) -> QueryOutcome:
 
 
 def run_in_process(
-    store: ox.Store, job: QueryJob, arguments: _DatasetArguments | None = None
+    store: ReadView, job: QueryJob, arguments: _DatasetArguments | None = None
 ) -> QueryOutcome:
     """Run a job in this process without a time limit (in-memory stores; proven-cheap jobs)."""
     messages: list[tuple] = []

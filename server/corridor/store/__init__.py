@@ -19,6 +19,7 @@ from corridor.store.base import (
 )
 from corridor.store.oxigraph import (
     PUBLIC_SUFFIX,
+    CheckpointStore,
     OxigraphStore,
     Transaction,
     memory_store,
@@ -28,8 +29,23 @@ from corridor.store.oxigraph import (
 )
 
 __all__ = [
-    "PUBLIC_SUFFIX", "Change", "OxigraphStore", "Quad", "ReadView", "Store", "StoreError",
-    "StoreLockedError", "Term", "Transaction", "WriteCheck", "WriteRejected",
-    "is_withheld_metadata", "memory_store", "open_checkpoint", "open_store", "os_reason",
+    "PUBLIC_SUFFIX",
+    "Change",
+    "CheckpointStore",
+    "OxigraphStore",
+    "Quad",
+    "ReadView",
+    "Store",
+    "StoreError",
+    "StoreLockedError",
+    "Term",
+    "Transaction",
+    "WriteCheck",
+    "WriteRejected",
+    "is_withheld_metadata",
+    "memory_store",
+    "open_checkpoint",
+    "open_store",
+    "os_reason",
     "stored_form",
 ]

@@ -49,15 +49,6 @@ class Change:
     resource: str | None
 
 
-WriteCheck = Callable[[ox.Store, "frozenset[str] | None"], None]
-"""``check(scratch, focus)`` inspects a scratch copy holding the result of a write and raises
-(normally :class:`WriteRejected`) to refuse it. ``focus`` is the set of IRIs the write touched
-(subjects added or removed), or None when unknown (SPARQL Update, blank-node-only data):
-then the whole store must be checked. :func:`corridor.validation.write_check` builds the standard
-one (SHACL).
-"""
-
-
 def is_withheld_metadata(config: Config, quad: ox.Quad) -> bool:
     """Whether ``quad`` is what the metadata graph says about a withheld graph (its source
     file, checksum, counts): as private as the graph itself."""
@@ -68,20 +59,35 @@ def is_withheld_metadata(config: Config, quad: ox.Quad) -> bool:
 
 
 
-class ReadView(Protocol):
-    """A consistent read-only view of one store version (a checkpoint, a scratch copy)."""
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
-    def query(self, query: str, **kwargs: object) -> object: ...
+
+class ReadView(Protocol):
+    """A consistent read-only view of one store version: a published checkpoint, a scratch
+    copy under validation, an in-memory store. Its signatures are pyoxigraph's, so the
+    embedded store hands out its handles as they are; other backends provide an adapter."""
+
+    def query(
+        self, /, query: str, *, base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False,
+        default_graph: GraphName | list[GraphName] | None = None,
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
 
     def quads_for_pattern(
-        self, subject: object, predicate: object, object: object, graph_name: object = None
-    ) -> object: ...
+        self, /, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+        predicate: ox.NamedNode | None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None,
+        graph_name: GraphName | None = None,
+    ) -> Iterator[ox.Quad]: ...
 
-    def named_graphs(self) -> object: ...
+    def named_graphs(self, /) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
 
-    def contains_named_graph(self, graph_name: object) -> bool: ...
+    def contains_named_graph(self, /, graph_name: GraphName) -> bool: ...
 
-    def __len__(self) -> int: ...
+    def __len__(self, /) -> int: ...
 
 
 WriteCheck = Callable[[ReadView, "frozenset[str] | None"], None]

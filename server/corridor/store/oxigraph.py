@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -70,6 +70,15 @@ class Transaction:
     _scratch: ox.Store | None = None
     _scratch_dir: Path | None = None
     _focus: set[str] | None = field(default_factory=set)
+
+    @property
+    def store(self) -> OxigraphStore:
+        """The store this transaction writes to."""
+        return self._store
+
+    @property
+    def config(self) -> Config:
+        return self._store.config
 
     @property
     def primary(self) -> ox.Store:
@@ -281,6 +290,7 @@ class OxigraphStore:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._superseded: list[tuple[float, Path]] = []
+        self._leases: dict[Path, int] = {}  # checkpoint -> readers holding it (see lease())
         self._listeners: list[Callable[[int], None]] = []
         self.extensions: dict[str, object] = {}
         """Per-store state of other layers (validator, caches), owned with the store."""
@@ -368,11 +378,12 @@ class OxigraphStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     def _collect_superseded(self) -> None:
-        """Delete checkpoints no query can still be reading (older than the query timeout)."""
+        """Delete checkpoints nobody reads any more: no lease on them (long readers: dumps,
+        search rebuilds, child processes) and older than the query timeout (short readers)."""
         horizon = time.monotonic() - (self.config.query_timeout + 60)
         keep = []
         for when, path in self._superseded:
-            if when < horizon:
+            if when < horizon and not self._leases.get(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 keep.append((when, path))
@@ -554,8 +565,40 @@ class OxigraphStore:
         return public
 
     def reader(self) -> ox.Store:
-        """The read-only handle of the current version (hold it for a consistent view)."""
+        """The read-only handle of the current version, for short reads (a request): its
+        checkpoint outlives the query timeout. Long readers take a :meth:`lease`."""
         return self._reader
+
+    @contextmanager
+    def lease(self, public: bool = False) -> Iterator[tuple[Path | None, ox.Store]]:
+        """``(checkpoint folder, handle)`` of the current version, kept on disk until released.
+
+        With ``public`` the view without withheld graphs. The folder may be opened read-only by
+        another process (a child computing figures) for as long as the lease is held.
+        """
+        with self._lock:
+            path_text, handle = self._public_at if public else self._reader_at
+            path = Path(path_text) if path_text else None
+            if path is not None:
+                self._leases[path] = self._leases.get(path, 0) + 1
+        try:
+            yield path, handle
+        finally:
+            if path is not None:
+                with self._lock:
+                    self._leases[path] -= 1
+                    if not self._leases[path]:
+                        del self._leases[path]
+
+    def derived_dir(self, name: str) -> Path | None:
+        """A folder of the store for what other layers derive from it and keep across
+        restarts (figures, search index); None for an in-memory store."""
+        return None if self._root is None else self._root / name
+
+    @property
+    def public_checkpoint(self) -> Path | None:
+        """Folder of the current public view (None in memory): what a child process opens."""
+        return Path(self._public_at[0]) if self._public_at[0] else None
 
     def dataset_arguments(self) -> dict[str, object]:
         """Query arguments that make the default graph the union of the public graphs."""
@@ -591,9 +634,7 @@ class OxigraphStore:
         return iter(self._reader.quads_for_pattern(None, None, None, g))
 
     def count(self, graph: str | None = None) -> int:
-        target = "?g" if graph is None else str(ox.NamedNode(graph))
-        result = self._reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
-        return int(next(iter(result))["n"].value)  # type: ignore[call-overload]
+        return _count(self._reader, graph)
 
     def dump(self, out: IO[bytes], format: ox.RdfFormat, graph: str | None = None) -> None:
         if graph is not None:
@@ -665,3 +706,46 @@ def stored_form(literal: ox.Literal) -> ox.Literal:
     scratch = ox.Store()
     scratch.add(ox.Quad(node, node, literal))
     return next(iter(scratch)).object
+
+
+class CheckpointStore:
+    """The read side of :class:`OxigraphStore` over one published checkpoint, opened read-only
+    in another process (a child computing figures): same query and listing rules."""
+
+    def __init__(self, path: str | Path, config: Config, version: int) -> None:
+        self._reader = ox.Store.read_only(str(path))
+        self._public_copy = str(path).endswith(PUBLIC_SUFFIX)
+        self.config = config
+        self.version = version
+
+    def reader(self) -> ox.Store:
+        return self._reader
+
+    def query(self, sparql: str, **dataset: Any) -> Any:
+        """Like :meth:`OxigraphStore.query`: the default graph is the union of public graphs."""
+        if dataset:
+            return self._reader.query(sparql, **dataset)
+        if self._public_copy:
+            return self._reader.query(sparql, use_default_graph_as_union=True)
+        public: list[ox.NamedNode | ox.BlankNode] = [
+            ox.NamedNode(g) for g in self.named_graphs()
+        ]
+        return self._reader.query(
+            sparql, default_graph=[ox.DefaultGraph(), *public], named_graphs=public
+        )
+
+    def named_graphs(self, public: bool = True) -> list[str]:
+        graphs = sorted(g.value for g in self._reader.named_graphs() if isinstance(g, ox.NamedNode))
+        return [g for g in graphs if not (public and self.config.is_withheld(g))]
+
+    def count(self, graph: str | None = None) -> int:
+        return _count(self._reader, graph)
+
+
+def _count(reader: ox.Store, graph: str | None) -> int:
+    target = "?g" if graph is None else str(ox.NamedNode(graph))
+    result = reader.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)

@@ -7,18 +7,40 @@ and N-Triples (``?format=`` too) with ``Vary: Accept``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request, send_file
 
 from corridor.derived import dumps
 from corridor.derived.dcat import catalog_triples
 from corridor.derived.void import void_triples
 from corridor.web import feed
 from corridor.web.context import get_store
+from corridor.web.errors import error_response
 from corridor.web.rdf_http import RDF_OFFERS, chosen_format, not_acceptable, rdf_response
 
 bp = Blueprint("catalog", __name__)
-dumps.register(bp)
 feed.register(bp)
+DUMP_RETRY_AFTER = 30  # seconds: a big store's dumps take minutes to write
+
+
+@bp.get("/dumps/<path:name>")
+def dump(name: str) -> Response:
+    store = get_store()
+    ready = dumps.ready_dumps(store)
+    if ready is None:
+        if not any(d.name == name for d in dumps.catalogue_dumps(store, wait=0)):
+            abort(404)
+        response = error_response(503, "the dumps of this version are still being written")
+        response.headers["Retry-After"] = str(DUMP_RETRY_AFTER)
+        return response
+    for d in ready:
+        if d.name == name:
+            response = send_file(d.path, mimetype="application/gzip", etag=False,
+                                 download_name=Path(name).name, conditional=True)
+            response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+            return response
+    abort(404)
 
 
 def _rdf(triples_for) -> Response:

@@ -21,6 +21,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from corridor.config import ONTOLOGY_NS
 from corridor.derived.describe import Description, describe
 from corridor.rdf import formats as conneg
+from corridor.rdf.namespaces import RDFS
+from corridor.store import ReadView
 from corridor.web import caching
 from corridor.web.context import get_config, get_store
 from corridor.web.rdf_http import (
@@ -112,7 +114,7 @@ def _not_found(iri: str, media_type: str, negotiated: bool) -> Response:
     return response
 
 
-def _exists(reader: ox.Store, iri: str) -> bool:
+def _exists(reader: ReadView, iri: str) -> bool:
     node = ox.NamedNode(iri)
     return any(True for _ in reader.quads_for_pattern(node, None, None, None)) or any(
         True for _ in reader.quads_for_pattern(None, None, node, None))
@@ -212,7 +214,6 @@ _ALIGNMENTS = {
     "http://www.w3.org/2000/01/rdf-schema#range": "range",
     "http://www.w3.org/2000/01/rdf-schema#seeAlso": "see also",
 }
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -239,9 +240,9 @@ def ontology_terms(triples: list[ox.Triple]) -> dict:
                 continue
             terms.append({
                 "name": subject[len(ONTOLOGY_NS):], "iri": subject,
-                "label": text(subject, _RDFS + "label",
+                "label": text(subject, RDFS + "label",
                               "http://www.w3.org/2004/02/skos/core#prefLabel"),
-                "comment": text(subject, _RDFS + "comment",
+                "comment": text(subject, RDFS + "comment",
                                 "http://www.w3.org/2004/02/skos/core#definition"),
                 "alignments": [(_ALIGNMENTS[t.predicate.value], str(t.object.value))
                                for t in ts if t.predicate.value in _ALIGNMENTS
@@ -252,8 +253,8 @@ def ontology_terms(triples: list[ox.Triple]) -> dict:
     dct = "http://purl.org/dc/terms/"
     return {
         "iri": ONTOLOGY_IRI, "namespace": ONTOLOGY_NS, "groups": groups,
-        "title": text(ONTOLOGY_IRI, dct + "title", _RDFS + "label") or "Corridor ontology",
-        "description": text(ONTOLOGY_IRI, dct + "description", _RDFS + "comment"),
+        "title": text(ONTOLOGY_IRI, dct + "title", RDFS + "label") or "Corridor ontology",
+        "description": text(ONTOLOGY_IRI, dct + "description", RDFS + "comment"),
         "version": text(ONTOLOGY_IRI, "http://www.w3.org/2002/07/owl#versionInfo"),
     }
 

@@ -14,38 +14,11 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from corridor.rdf import formats as conneg
+from corridor.rdf.namespaces import PREFIXES
 
 RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 HTML_AND_RDF = ["text/html", *RDF_OFFERS]
 
-PREFIXES: dict[str, str] = {
-    "cor": "https://w3id.org/corridor/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "locn": "http://www.w3.org/ns/locn#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "eurio": "http://data.europa.eu/s66#",
-    "cv": "http://data.europa.eu/m8g/",
-    "frapo": "http://purl.org/cerif/frapo/",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "country": "http://publications.europa.eu/resource/authority/country/",
-    "nuts": "http://data.europa.eu/nuts/code/",
-}
 
 
 def jsonld_context() -> dict:

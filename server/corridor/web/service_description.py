@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
+from corridor.rdf.namespaces import DCT, RDFS, SD, VOID
+
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
+DCTERMS = DCT
 PREFIXES = {"sd": SD, "formats": FORMATS, "rdfs": RDFS, "dcterms": DCTERMS, "void": VOID}
 
 RESULT_FORMATS = (

@@ -36,6 +36,7 @@ from corridor.derived import figures as figures
 from corridor.derived import labels as lbl
 from corridor.derived.figures import FACET_TITLES, FACETS, network, stats_for
 from corridor.derived.search import index_for
+from corridor.rdf.namespaces import COR, SKOS, XSD
 from corridor.resources import vendor_file
 from corridor.web.context import get_config, get_store
 
@@ -69,10 +70,6 @@ def _warm_rest(store: Any) -> None:
     except Exception:  # a store closed meanwhile (tests): the next request retries
         log.exception("warming the pages failed")
 
-COR = "https://w3id.org/corridor/ontology#"
-LOCN = "http://www.w3.org/ns/locn#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 VENDOR_FILES = {
     "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
     "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
@@ -301,12 +298,12 @@ def projects() -> Response:
     selected = {f: set(request.args.getlist(f)) for f in FACETS}
     chosen = {f: v for f, v in selected.items() if v}
     key = tuple(sorted((f, tuple(sorted(v))) for f, v in chosen.items()))
-    counts = _bounded_memo(stats, ("facet_counts", key), lambda: stats.facet_counts(chosen))
+    counts = stats.memo(("facet_counts", key), lambda: stats.facet_counts(chosen))
     sort = request.args.get("sort", "label")
     every = stats.memo(("rows", tuple(langs), sort), lambda: _project_rows(stats, langs, sort))
     if chosen:
         find = lambda: stats.matching_projects(chosen)  # noqa: E731
-        matching = set(_bounded_memo(stats, ("matching", key), find))
+        matching = set(stats.memo(("matching", key), find))
         rows = [r for r in every if r["iri"] in matching]
     else:
         rows = every
@@ -775,15 +772,6 @@ def _project_rows(stats, langs: list[str], sort: str) -> list[dict[str, Any]]:
 
 
 NETWORK_NODES = 300  # the nodes in most projects: a browser draws no more usefully
-MEMO_SELECTIONS = 256  # facet selections remembered per version
-
-
-def _bounded_memo(stats, key: tuple, compute):
-    """``stats.memo`` for per-selection values, forgetting them all past a bound (memory)."""
-    if len(stats._memo) > MEMO_SELECTIONS and key not in stats._memo:
-        for old in [k for k in stats._memo if k[0] in ("facet_counts", "matching")]:
-            del stats._memo[old]
-    return stats.memo(key, compute)
 
 
 def _sorted(rows: list[dict], sort: str) -> list[dict]:

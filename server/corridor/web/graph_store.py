@@ -27,6 +27,7 @@ from corridor.derived import dumps
 from corridor.ingest import provenance
 from corridor.rdf import formats as conneg
 from corridor.store import StoreError, WriteRejected
+from corridor.store.protected import ProtectedGraphError, refuse_protected
 from corridor.validation import write_check
 from corridor.web import auth, streaming
 from corridor.web.context import get_config, get_store
@@ -67,12 +68,16 @@ def graph_store() -> Response:
         denied = auth.deny_write(get_config())
         if denied is not None:
             return denied
+        target = _target(required=request.method != "POST")
+        if isinstance(target, str):
+            refuse_protected(get_config(), target)
         if request.method == "DELETE":
-            return _delete(_target(required=True))
-        target = _target(required=request.method == "PUT")
+            return _delete(target)  # type: ignore[arg-type]
         return _write(target, replace=request.method == "PUT")
     except GraphStoreError as e:
         return error_response(e.status, str(e))
+    except ProtectedGraphError as e:
+        return error_response(403, f"the {request.method} was refused: {e}")
     except RequestEntityTooLarge:
         limit = get_config().max_request_bytes
         return error_response(413, f"the request body is larger than the limit of {limit} bytes")

@@ -19,6 +19,7 @@ from corridor.query import executor, isolation
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
 from corridor.store import StoreError, WriteRejected
+from corridor.store.protected import ProtectedGraphError, unchanged_protected_graphs
 from corridor.validation import write_check
 from corridor.web import auth
 from corridor.web import service_description as sd
@@ -364,7 +365,8 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
     activity = f"SPARQL Update by {auth.write_agent()}"
     base = f"BASE <{config.base_iri}> "  # relative IRIs resolve against the base IRI
     try:
-        with store.transaction(activity, check=write_check(store)) as txn:
+        check = unchanged_protected_graphs(config, store.reader, write_check(store))
+        with store.transaction(activity, check=check) as txn:
             if config.allowed_service_endpoints:  # federation allowed: the text check decides
                 txn.update(base + text)
             else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
@@ -372,6 +374,8 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
     except SyntaxError as e:
         message = sparql_text.shift_error_columns(str(e), len(base))
         return error_response(400, f"SPARQL Update syntax error: {message}")
+    except ProtectedGraphError as e:
+        return error_response(403, f"the update was refused: {e}")
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError, ValueError) as e:

@@ -13,7 +13,6 @@ import pytest
 from waitress import create_server
 
 from corridor.config import Config
-from corridor.query import executor
 from corridor.store import OxigraphStore, open_store
 from corridor.web.app import create_app
 
@@ -91,7 +90,7 @@ def start_server(tmp: Path, **settings: object) -> Iterator[LiveServer]:
                 channel.handle_close()
         server.task_dispatcher.shutdown()
         thread.join(5)
-        executor.close_pool(store)
+        store.close()
 
 
 @pytest.fixture(scope="session")

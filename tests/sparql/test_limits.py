@@ -31,7 +31,7 @@ def ask(url: str, text: str) -> bool:
 
 # -- timeout -----------------------------------------------------------------------------------
 def test_runaway_query_is_killed_while_another_client_is_answered(live):
-    pool = executor.pool_for(live.store, live.config.query_workers)
+    pool = executor.queries_for(live.store).pool
     outcome: dict[str, requests.Response] = {}
     runner = threading.Thread(
         target=lambda: outcome.setdefault("r", requests.get(live.sparql,

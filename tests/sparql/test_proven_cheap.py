@@ -26,7 +26,7 @@ def generous(monkeypatch):
 
 
 def pool_of(live) -> executor.QueryPool:
-    return executor.pool_for(live.store, live.config.query_workers)
+    return executor.queries_for(live.store).pool
 
 
 def get(live, query: str, accept: str = JSON["Accept"]) -> requests.Response:
@@ -133,5 +133,6 @@ def test_in_memory_stores_answer_in_process_as_before(tmp_path):
                            ox.NamedNode(BASE + "graph/test/m"))]
     with store.transaction("data") as txn:
         txn.replace_graph(BASE + "graph/test/m", store_quads)
-    outcome = store.execute(executor.QueryJob(f"SELECT ?n {{ <{EX}m> <{EX}name> ?n }}"))
+    job = executor.QueryJob(f"SELECT ?n {{ <{EX}m> <{EX}name> ?n }}")
+    outcome = executor.queries_for(store).execute(job)
     assert b"M" in b"".join(outcome.body)

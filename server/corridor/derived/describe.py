@@ -15,8 +15,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from corridor.config import Config
-from corridor.derived.labels import LABEL_PROPERTIES
-from corridor.rdf.namespaces import HYDRA
+from corridor.rdf.namespaces import HYDRA, LABEL_PROPERTIES
 from corridor.store import ReadView
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

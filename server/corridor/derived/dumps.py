@@ -100,8 +100,8 @@ def dumps_for(store: OxigraphStore) -> list[Dump]:
     """The dumps of the current store version, written now if not yet on disk (the writer
     thread, the CLI and tests; a request uses :func:`ready_dumps`)."""
     writer = writer_for(store)
-    with writer.lock, store.lease() as (_, reader):
-        version = store.version
+    with writer.lock, store.lease() as snapshot:
+        reader, version = snapshot.handle, snapshot.version
         directory = writer.root / f"{version:012d}"
         index = directory / "index.txt"
         if not index.exists():

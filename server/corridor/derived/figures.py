@@ -490,7 +490,7 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
 def _project_labels(store: OxigraphStore, stats: Stats) -> None:
     """Every label of every project with its property's rank, so the project list sorts by
     label in any language without one lookup per project."""
-    from corridor.derived.labels import LABEL_PROPERTIES
+    from corridor.rdf.namespaces import LABEL_PROPERTIES
 
     for order, prop in enumerate(LABEL_PROPERTIES):
         for r in _rows(
@@ -693,7 +693,8 @@ def run_in_child(store: OxigraphStore, function: str, version: int, target: Path
     import subprocess
     import tempfile
 
-    with store.lease(public=True) as (checkpoint, _):
+    with store.lease(public=True) as snapshot:
+        checkpoint = snapshot.path
         if checkpoint is None:
             raise ValueError("an in-memory store has no checkpoint for a child process")
         with tempfile.NamedTemporaryFile(

@@ -19,6 +19,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import pyoxigraph as ox
 
 from corridor.derived.figures import is_large
 from corridor.rdf.namespaces import COR, DCT, LOCN, RDFS, SKOS
-from corridor.store import OxigraphStore, ReadView
+from corridor.store import OxigraphStore, ReadView, Snapshot
 
 # property -> field of the index
 FIELDS = {
@@ -178,7 +179,8 @@ class SearchIndex:
         try:
             builds += 1
             db, building = self._open_new()
-            self._fill(db, self._rows_for(None))
+            with self.store.lease(public=True) as snapshot:
+                self._fill(db, self._rows_for(snapshot))
             _write_meta(db, version, seq)
             db.commit()
             if building is not None and self.path is not None:
@@ -194,8 +196,7 @@ class SearchIndex:
             old.close()
 
     def _last_seq(self) -> int:
-        log_ = getattr(self.store, "_log", None)
-        return log_.last_seq() if log_ is not None else 0
+        return self.store.last_change_seq()
 
     def _open_new(self) -> tuple[sqlite3.Connection, Path | None]:
         """A new empty index: in memory, or in a file that replaces the index once full."""
@@ -272,22 +273,22 @@ class SearchIndex:
             for text, lang in sorted(places):
                 yield iri, "place", text, lang
 
-    def _rows_for(self, subjects: None = None):
-        """Index rows of the whole public graph (two streaming queries)."""
+    def _rows_for(self, snapshot: Snapshot) -> Iterator[tuple[str, str, str, str]]:
+        """Index rows of the whole public graph (two streaming queries on one version)."""
         props = " ".join(f"<{p}>" for p in FIELDS)
         places = " ".join(f"<{p}>" for p in PLACE_PROPERTIES)
         text_query = (
             f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o "
             "FILTER(isIRI(?s) && isLiteral(?o)) }"
         )
-        for row in self.store.query(text_query):  # type: ignore[attr-defined]
+        for row in snapshot.query(text_query):
             literal = row["o"]
             yield row["s"].value, FIELDS[row["p"].value], literal.value, literal.language or ""
         place_query = (
             f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{LOCN}address> ?a . "
             f"VALUES ?p {{ {places} }} ?a ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
         )
-        for row in self.store.query(place_query):  # type: ignore[attr-defined]
+        for row in snapshot.query(place_query):
             literal = row["o"]
             yield row["s"].value, "place", literal.value, literal.language or ""
 
@@ -375,23 +376,20 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-_indexes_lock = threading.Lock()
-_ATTRIBUTE = "_corridor_search_index"  # kept on the store: both are freed together
-
-
 def index_for(store: OxigraphStore) -> SearchIndex:
-    """The shared index of ``store`` (created on first use, kept current on every commit)."""
-    index = getattr(store, _ATTRIBUTE, None)
-    if index is not None:
+    """The shared index of ``store`` (created on first use, kept current on every commit),
+    kept in ``store.extensions``: both are freed together."""
+    index = store.extensions.get("corridor.search")
+    if isinstance(index, SearchIndex):
         return index
-    with _indexes_lock:
-        index = getattr(store, _ATTRIBUTE, None)
-        if index is None:
-            root = getattr(store, "_root", None)
-            index = SearchIndex(store, None if root is None else Path(root) / INDEX_FILE)
-            setattr(store, _ATTRIBUTE, index)
-            if hasattr(store, "on_commit"):
-                store.on_commit(lambda _version: _refresh_soon(index))
+    lock = store.extensions.setdefault("corridor.search.lock", threading.Lock())
+    assert isinstance(lock, type(threading.Lock()))
+    with lock:
+        index = store.extensions.get("corridor.search")
+        if not isinstance(index, SearchIndex):
+            index = SearchIndex(store, store.derived_dir(INDEX_FILE))
+            store.extensions["corridor.search"] = index
+            store.on_commit(lambda _version: _refresh_soon(index))
     return index
 
 

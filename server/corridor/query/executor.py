@@ -43,7 +43,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from corridor.store import ReadView, open_checkpoint
+from corridor.store import ReadView, Store, open_checkpoint
 
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
@@ -810,45 +810,75 @@ def run_in_process(
     return QueryOutcome(first[1], first[2], truncated, iter(chunks))
 
 
-# ------------------------------------------------------------------------------ one pool per store
-_pools: weakref.WeakKeyDictionary[object, QueryPool] = weakref.WeakKeyDictionary()
-_pools_lock = threading.Lock()
+# ------------------------------------------------------------------------- one service per store
+class QueryService:
+    """Runs user SPARQL for one store so that it can be stopped: on disk in a pool of killable
+    worker processes reading the published checkpoint, in memory (unit tests) in this process
+    without a time limit. Kept in ``store.extensions`` (see :func:`queries_for`); a remote
+    store's service forwards the job to its endpoint instead."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pool: QueryPool | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> QueryPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = _new_pool(self.store.config)
+                _open_pools.add(self._pool)
+            return self._pool
+
+    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+        hides = bool(job.dataset.withheld or job.dataset.withheld_prefixes)
+        # the newest published version (without the withheld graphs if the job hides them)
+        snapshot = self.store.current(public=hides)
+        if snapshot.path is None:
+            return run_in_process(snapshot.handle, job)
+        checkpoint = str(snapshot.path)
+        return self.pool.execute(
+            checkpoint, job, timeout or self.store.config.query_timeout,
+            local=(checkpoint, snapshot.handle),
+        )
+
+    def close(self) -> None:
+        """Kill the workers now (server shutdown, tests)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
-def pool_for(store: object, size: int) -> QueryPool:
-    """The pool serving ``store`` (created on first use, killed with the store or at exit).
+def _new_pool(config: object) -> QueryPool:
+    """A pool whose workers have no network unless the configuration allows SERVICE endpoints,
+    each limited to ``query_memory_mb`` of address space."""
+    offline = not getattr(config, "allowed_service_endpoints", ())
+    if offline:
+        from corridor.query.isolation import isolation_unavailable
 
-    Its workers have no network unless the store's configuration allows SERVICE endpoints,
-    and each may use ``query_memory_mb`` of address space.
-    """
-    with _pools_lock:
-        pool = _pools.get(store)
-        if pool is None:
-            config = getattr(store, "config", None)
-            offline = not getattr(config, "allowed_service_endpoints", ())
-            if offline:
-                from corridor.query.isolation import isolation_unavailable
-
-                isolation_unavailable()  # logs once when the network cannot be cut
-            memory_mb = getattr(config, "query_memory_mb", None)
-            pool = QueryPool(size, offline=offline,
-                             memory_bytes=memory_mb << 20 if memory_mb else None)
-            _pools[store] = pool
-            weakref.finalize(store, pool.close)
-    return pool
+        isolation_unavailable()  # logs once when the network cannot be cut
+    memory_mb = getattr(config, "query_memory_mb", None)
+    return QueryPool(getattr(config, "query_workers", 2), offline=offline,
+                     memory_bytes=memory_mb << 20 if memory_mb else None)
 
 
-def close_pool(store: object) -> None:
-    """Kill the workers serving ``store`` now (server shutdown, tests)."""
-    with _pools_lock:
-        pool = _pools.pop(store, None)
-    if pool is not None:
-        pool.close()
+def queries_for(store: Store) -> QueryService:
+    """The query service of ``store`` (created on first use, closed with the store)."""
+    service = store.extensions.get("corridor.queries")
+    if not isinstance(service, QueryService):
+        service = store.extensions.setdefault("corridor.queries", QueryService(store))
+    assert isinstance(service, QueryService)
+    return service
+
+
+_open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler
 
 
 @atexit.register
 def _close_all_pools() -> None:
-    for pool in list(_pools.values()):
+    """No worker outlives the process, whoever forgot to close its store."""
+    for pool in list(_open_pools):
         pool.close()
 
 

@@ -59,3 +59,15 @@ def sparql_prologue(*names: str) -> str:
     """``PREFIX`` lines for ``names`` (all known prefixes without arguments)."""
     chosen = names or tuple(PREFIXES)
     return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in chosen)
+
+# Label properties, best first (a language match beats the property order).
+LABEL_PROPERTIES = (
+    f"{SKOS}prefLabel",
+    f"{RDFS}label",
+    f"{DCT}title",
+    f"{FOAF}name",
+    f"{SCHEMA}name",
+    f"{PREFIXES['vcard']}fn",
+    f"{SKOS}altLabel",
+    f"{LOCN}fullAddress",
+)

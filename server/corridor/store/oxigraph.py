@@ -51,6 +51,20 @@ from corridor.store.changelog import ChangeLog
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
+    memory), its read handle and the dataset rule of its queries."""
+
+    path: Path | None
+    handle: ox.Store
+    version: int
+    dataset: dict[str, Any]
+
+    def query(self, sparql: str) -> Any:
+        return self.handle.query(sparql, **self.dataset)
+
+
 @dataclass
 class Transaction:
     """The write operations allowed inside :meth:`OxigraphStore.transaction`.
@@ -570,19 +584,28 @@ class OxigraphStore:
         return self._reader
 
     @contextmanager
-    def lease(self, public: bool = False) -> Iterator[tuple[Path | None, ox.Store]]:
-        """``(checkpoint folder, handle)`` of the current version, kept on disk until released.
+    def lease(self, public: bool = False) -> Iterator[Snapshot]:
+        """The current version as a :class:`Snapshot` whose checkpoint stays on disk until the
+        lease is released (long readers: dump writers, index rebuilds, child processes).
 
-        With ``public`` the view without withheld graphs. The folder may be opened read-only by
-        another process (a child computing figures) for as long as the lease is held.
+        With ``public`` the view without withheld graphs, whose default graph for
+        :meth:`Snapshot.query` is the union of the public graphs.
         """
         with self._lock:
-            path_text, handle = self._public_at if public else self._reader_at
+            if self._root is None:  # in memory: the live store is the only view
+                path_text, handle = "", self._reader
+            else:
+                path_text, handle = self._public_at if public else self._reader_at
             path = Path(path_text) if path_text else None
             if path is not None:
                 self._leases[path] = self._leases.get(path, 0) + 1
+            if public and (path is None or handle is self._reader):
+                dataset = self.dataset_arguments()
+            else:
+                dataset = {"use_default_graph_as_union": True}
+            snapshot = Snapshot(path, handle, self._version, dataset)
         try:
-            yield path, handle
+            yield snapshot
         finally:
             if path is not None:
                 with self._lock:
@@ -598,7 +621,7 @@ class OxigraphStore:
     @property
     def public_checkpoint(self) -> Path | None:
         """Folder of the current public view (None in memory): what a child process opens."""
-        return Path(self._public_at[0]) if self._public_at[0] else None
+        return None if self._root is None else Path(self._public_at[0])
 
     def dataset_arguments(self) -> dict[str, object]:
         """Query arguments that make the default graph the union of the public graphs."""
@@ -645,32 +668,29 @@ class OxigraphStore:
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         return self._log.since(seq, limit)
 
+    def last_change_seq(self) -> int:
+        """Position of the newest change-log entry (0 for none)."""
+        return self._log.last_seq()
+
     def _subjects_of(self, store: ox.Store, graph: str) -> set[str]:
         result = store.query(
             f"SELECT DISTINCT ?s {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}"
         )
         return {row["s"].value for row in result}  # type: ignore[union-attr]
 
-    def execute(self, job: object, timeout: float | None = None) -> object:
-        """Run a user SPARQL query (an ``executor.QueryJob``) so that it can be stopped.
+    def current(self, public: bool = False) -> Snapshot:
+        """The newest published version (with ``public``, without withheld graphs), for a
+        reader bounded by the query timeout (its checkpoint outlives it; others :meth:`lease`)."""
+        with self.lease(public) as snapshot:
+            return snapshot
 
-        On disk the query runs in a pool of killable worker processes that read the published
-        checkpoint (see server/executor.py); an in-memory store (unit tests) runs it in this
-        process without a time limit. Returns an ``executor.QueryOutcome``. A remote store can
-        implement the same method by forwarding the job to its SPARQL endpoint.
-        """
-        from corridor.query import executor
-
-        if self._root is None:
-            return executor.run_in_process(self._reader, job)  # type: ignore[arg-type]
-        dataset = getattr(job, "dataset", None)
-        hides = bool(dataset and (dataset.withheld or dataset.withheld_prefixes))
-        # the newest published version (without the withheld graphs if the job hides them)
-        checkpoint, handle = self._public_at if hides else self._reader_at
-        pool = executor.pool_for(self, self.config.query_workers)
-        return pool.execute(  # type: ignore[arg-type]
-            checkpoint, job, timeout or self.config.query_timeout, local=(checkpoint, handle)
-        )
+    def close(self) -> None:
+        """Stop what other layers keep with this store (query workers, background threads):
+        every extension with a ``close()``."""
+        for extension in list(self.extensions.values()):
+            closer = getattr(extension, "close", None)
+            if callable(closer):
+                closer()
 
 
 def _assert_closed(path: Path) -> None:

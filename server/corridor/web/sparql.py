@@ -264,7 +264,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
-        outcome = store.execute(job, config.query_timeout)
+        outcome = executor.queries_for(store).execute(job, config.query_timeout)
     except executor.QuerySyntaxError as e:
         return error_response(400, f"SPARQL syntax error: {e}")
     except executor.NotAcceptable as e:

@@ -33,11 +33,11 @@ from flask import (
 )
 
 from corridor.derived import figures as figures
-from corridor.derived import labels as lbl
 from corridor.derived.figures import FACET_TITLES, FACETS, network, stats_for
 from corridor.derived.search import index_for
 from corridor.rdf.namespaces import COR, SKOS, XSD
 from corridor.resources import vendor_file
+from corridor.web import labels as lbl
 from corridor.web.context import get_config, get_store
 
 bp = Blueprint("browse", __name__)

@@ -5,29 +5,14 @@ Label lookups are bounded (one VALUES query per page), never a scan of the graph
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 from flask import request, url_for
 
-from corridor.rdf.namespaces import DCT, RDFS, SKOS
-from corridor.store import ReadView
+from corridor.rdf.namespaces import DCT, LABEL_PROPERTIES, RDF_TYPE, RDFS, SKOS
+from corridor.store import OxigraphStore, ReadView
 from corridor.web.context import get_config, get_store
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-# Label properties, best first (a language match beats the property order).
-LABEL_PROPERTIES = (
-    f"{SKOS}prefLabel",
-    f"{RDFS}label",
-    f"{DCT}title",
-    "http://xmlns.com/foaf/0.1/name",
-    "https://schema.org/name",
-    "http://www.w3.org/2006/vcard/ns#fn",
-    f"{SKOS}altLabel",
-    "http://www.w3.org/ns/locn#fullAddress",
-)
 
 PREFIXES = {
     "https://w3id.org/corridor/ontology#": "cor",
@@ -177,7 +162,10 @@ class _LabelCache:
         return self.candidates
 
 
-_label_cache = _LabelCache()
+def _label_cache(store: OxigraphStore) -> _LabelCache:
+    cache = store.extensions.setdefault("corridor.labels", _LabelCache())
+    assert isinstance(cache, _LabelCache)
+    return cache
 
 
 def _label_candidates(reader: ReadView, iri: str) -> list[tuple[int, str, str]]:
@@ -195,7 +183,7 @@ def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[st
     langs = langs or preferred_languages()
     store = get_store()
     reader, version = store.reader(), store.version
-    known = _label_cache.for_version(reader, version, get_config())
+    known = _label_cache(store).for_version(reader, version, get_config())
     found: dict[str, tuple[str, str]] = {}
     for iri in {i for i in iris if i}:
         options = known.get(iri)
@@ -247,17 +235,13 @@ def _serves_id_paths() -> bool:
     """Whether this app routes /id/... itself (asked once per app: it never changes)."""
     from flask import current_app
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    known = _ID_PATHS.get(app)
+    known = current_app.extensions.get("corridor.serves_id_paths")
     if known is None:
-        adapter = app.url_map.bind("localhost")
+        adapter = current_app.url_map.bind("localhost")
         try:
             adapter.match("/id/project/x", method="GET")
             known = True
         except Exception:  # noqa: BLE001 - any routing failure means "not served"
             known = False
-        _ID_PATHS[app] = known
-    return known
-
-
-_ID_PATHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        current_app.extensions["corridor.serves_id_paths"] = known
+    return bool(known)

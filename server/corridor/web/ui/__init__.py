@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import mimetypes
 import threading
 from collections import defaultdict
@@ -601,6 +602,15 @@ def _property_groups(outgoing, labels, link, langs) -> list[dict[str, Any]]:
     ]
 
 
+_SAFE_LINK = re.compile(r"(?i)(?:https?://|mailto:)[^\x00-\x20\x7f]*")
+
+
+def is_safe_link(value: str) -> bool:
+    """Whether a literal may become a live ``href``: http(s) or mailto only, with no space or
+    control character anywhere (browsers drop those, so ``java\tscript:`` would still run)."""
+    return _SAFE_LINK.fullmatch(value) is not None
+
+
 def _value_view(term: Any, link) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         item = link(term.value)
@@ -620,7 +630,7 @@ def _value_view(term: Any, link) -> dict[str, Any]:
         "lang": term.language or "",
         "datatype": shown_type,
         "long": len(text) > 400,
-        "is_link": datatype == f"{XSD}anyURI",
+        "is_link": datatype == f"{XSD}anyURI" and is_safe_link(text),
     }
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import mimetypes
+import re
 import threading
 from collections import defaultdict
 from datetime import UTC, datetime

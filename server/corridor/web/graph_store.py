@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
@@ -172,12 +172,13 @@ def _write(target: str | None | bool, replace: bool) -> Response:
     created_new = target is False
     graph: str | None = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else target
     triples, raw = _parse_body()
-    existed = _exists(graph)
     method = "PUT" if replace else "POST"
     activity = f"Graph Store {method} by {auth.write_agent()}"
     started = provenance.now()
     try:
         with store.transaction(activity, check=write_check(store)) as txn:
+            # read under the write lock: of two concurrent PUTs creating a graph, one creates it
+            existed = graph is None or txn.primary.contains_named_graph(ox.NamedNode(graph))
             if graph is None:
                 _write_default(txn, triples, replace)
             else:
@@ -197,10 +198,18 @@ def _write(target: str | None | bool, replace: bool) -> Response:
         return rejected(e)
     except (StoreError, OSError) as e:
         return error_response(500, f"the write failed: {e}")
-    if created_new:
-        location = f"{request.base_url}?graph={quote(graph or '', safe='')}"
-        return Response(status=201, headers={"Location": location})
-    return no_content() if existed else Response(status=201)
+    if created_new:  # Location: the new graph's IRI (GSP §5.5), to GET as ?graph=<Location>
+        return created(graph or "")
+    return no_content() if existed else created()
+
+
+def created(location: str | None = None) -> Response:
+    """201 with no body, hence no Content-Type (not Flask's default text/html)."""
+    response = no_content()
+    response.status_code = 201
+    if location is not None:
+        response.headers["Location"] = location
+    return response
 
 
 def _write_default(txn: object, triples: list[ox.Triple], replace: bool) -> None:

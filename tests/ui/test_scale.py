@@ -143,14 +143,15 @@ def test_figures_are_kept_in_the_store_folder_per_version(app, store, store_dir)
 
 def test_figures_are_served_stale_while_recomputed_then_refreshed(app, store):
     before = stats.stats_for(store, wait=True)
-    with stats._lock:  # a long recomputation in progress
+    state = stats.kept_state(store, "stats")
+    with state.lock:  # a long recomputation in progress
         add_labelled(store, "stale-check", "Stale check")
         served = stats.stats_for(store)
         page = app.test_client().get("/")
         assert served is before and served.version < store.version
         assert page.status_code == 200
         assert "figures-stale" in _ids(page.data)
-    worker = stats._refreshing.get(store)
+    worker = state.thread
     if worker is not None:
         worker.join()
     assert stats.stats_for(store).version == store.version
@@ -170,7 +171,7 @@ def test_home_counts_the_regions_organisations_are_in(app, store):
 # ------------------------------------------------------------------ resource pages
 def test_resource_page_does_not_wait_for_the_figures(app, store):
     project = next(iter(store.query(f"SELECT ?p WHERE {{ ?p a <{COR}Project> }} LIMIT 1")))["p"]
-    with stats._lock:  # whole-graph figures being computed
+    with stats.kept_state(store, "stats").lock:  # whole-graph figures being computed
         response = app.test_client().get("/resource", query_string={"iri": project.value})
     assert response.status_code == 200
 

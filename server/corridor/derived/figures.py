@@ -138,7 +138,7 @@ class Stats:
 
 
 @dataclass
-class _Kept:
+class KeptState:
     """What one store keeps of one kind of figures (in ``store.extensions``, so it lives and
     dies with the store object the app owns): the newest value, the computation lock and the
     background thread."""
@@ -150,9 +150,9 @@ class _Kept:
     listening: bool = False
 
 
-def _kept(store: OxigraphStore, name: str) -> _Kept:
-    state = store.extensions.setdefault(f"corridor.figures.{name}", _Kept())
-    assert isinstance(state, _Kept)
+def kept_state(store: OxigraphStore, name: str) -> KeptState:
+    state = store.extensions.setdefault(f"corridor.figures.{name}", KeptState())
+    assert isinstance(state, KeptState)
     return state
 
 
@@ -166,7 +166,7 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
     (or an empty placeholder) are returned at once while a background thread computes the
     current ones. ``wait=True`` always returns current figures (tests, CLI).
     """
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     _listen(store)
     cached = state.value
     if cached is not None and cached.version == store.version:
@@ -188,7 +188,7 @@ def stats_for(store: OxigraphStore, wait: bool = False) -> Stats:
 
 def warm(store: OxigraphStore) -> None:
     """Have current figures ready soon (called at start; returns at once)."""
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     cached = state.value
     if cached is None or cached.version != store.version:
         stored = _load(store)
@@ -200,7 +200,7 @@ def warm(store: OxigraphStore) -> None:
 
 
 def _listen(store: OxigraphStore) -> None:
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     with state.threads_lock:
         if state.listening:
             return
@@ -210,7 +210,7 @@ def _listen(store: OxigraphStore) -> None:
 
 def _compute_now(store: OxigraphStore) -> Stats:
     global computations
-    state = _kept(store, "stats")
+    state = kept_state(store, "stats")
     with state.lock:
         version = store.version
         cached = state.value
@@ -235,7 +235,7 @@ def _refresh_in_background(store: OxigraphStore) -> threading.Thread:
         while _compute_now(store).version != store.version:  # a commit came meanwhile
             pass
 
-    return _in_background(_kept(store, "stats"), "stats", work)
+    return _in_background(kept_state(store, "stats"), "stats", work)
 
 
 # ------------------------------------------------------------------ persistence
@@ -283,7 +283,7 @@ def _forget_other_versions(folder: Path, name: str, version: int) -> None:
             path.unlink(missing_ok=True)
 
 
-def _in_background(state: _Kept, name: str, work: Any) -> threading.Thread:
+def _in_background(state: KeptState, name: str, work: Any) -> threading.Thread:
     """The thread doing ``work`` for one store (started unless one is running already)."""
     with state.threads_lock:
         thread = state.thread
@@ -596,7 +596,7 @@ class KeptFigures:
         self._decode = decode or (lambda data: data)
 
     def get(self, store: OxigraphStore) -> Any:
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         cached = state.value
         if cached is None:
             cached = self._load(store)
@@ -611,7 +611,7 @@ class KeptFigures:
 
     def warm(self, store: OxigraphStore) -> None:
         """Start computing in the background unless current figures are at hand."""
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         cached = state.value or self._load(store)
         if cached is not None:
             state.value = cached
@@ -619,7 +619,7 @@ class KeptFigures:
             self.refresh_in_background(store)
 
     def _compute_now(self, store: OxigraphStore) -> Any:
-        state = _kept(store, self.name)
+        state = kept_state(store, self.name)
         with state.lock:
             version = store.version
             cached = state.value
@@ -640,7 +640,7 @@ class KeptFigures:
 
     def refresh_in_background(self, store: OxigraphStore) -> threading.Thread:
         return _in_background(
-            _kept(store, self.name), self.name, lambda: self._compute_now(store)
+            kept_state(store, self.name), self.name, lambda: self._compute_now(store)
         )
 
     def _save(self, store: OxigraphStore, cached: tuple[int, Any]) -> None:

@@ -1,15 +1,18 @@
-"""The application factory: one blueprint per capability, the store shared by all of them."""
+"""The application factory: one blueprint per capability, wired here and nowhere else.
+
+The app owns the store (and through it every per-store service: query workers, kept figures,
+the search index, dumps), installs the app-wide behaviour (HTTP validators) and hands the UI's
+page renderers to the protocol blueprints that can answer with HTML.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from corridor import derived
 from corridor.config import Config
 from corridor.store import OxigraphStore, open_store
-from corridor.web import catalog, graph_store, linked_data, sparql
-from corridor.web import ui as browse
-
-BLUEPRINTS = (sparql.bp, graph_store.bp, linked_data.bp, catalog.bp, browse.bp)
+from corridor.web import caching, catalog, graph_store, linked_data, sparql, ui
 
 
 def create_app(config: Config | None = None, store: OxigraphStore | None = None) -> Flask:
@@ -25,6 +28,9 @@ def create_app(config: Config | None = None, store: OxigraphStore | None = None)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.extensions["corridor.config"] = config
     app.extensions["corridor.store"] = store
-    for blueprint in BLUEPRINTS:
+    app.extensions["corridor.pages"] = {"resource": ui.resource_html, "query": ui.query_page}
+    for blueprint in (sparql.bp, graph_store.bp, linked_data.bp, catalog.bp, ui.bp):
         app.register_blueprint(blueprint)
+    caching.install(app)
+    derived.warm(store)
     return app

@@ -6,17 +6,19 @@ parts that select the representation (path, query, Accept, Accept-Language, cred
 ``Last-Modified`` = the time of the last write. Because the tag can be computed *before* the
 view runs, a matching ``If-None-Match`` is answered 304 without doing the work.
 
-:func:`install` registers the hooks app-wide (the linked-data blueprint does it through
-``after_app_request``, so no app change is needed). Every response also carries
+:func:`install` registers the hooks on the app (the app factory calls it). Every response
+also carries
 ``Link: </.well-known/void>; rel="describedby"`` so crawlers find the dataset description.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from datetime import datetime
 from email.utils import format_datetime
 
-from flask import Blueprint, Request, Response, request
+from flask import Flask, Request, Response, request
 
 from corridor.web.context import get_store
 
@@ -25,7 +27,6 @@ DESCRIBED_BY = '</.well-known/void>; rel="describedby"; type="text/turtle", ' \
 _SELECTING_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION")
 _CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                         "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
-_last_modified: dict[object, tuple[object, str]] = {}
 
 
 def etag_for(req: Request) -> str:
@@ -80,16 +81,13 @@ def _set_validators(response: Response, tag: str) -> None:
         response.headers["Link"] = DESCRIBED_BY
 
 
-def _http_date(moment: object) -> str:
+@functools.lru_cache(maxsize=4)
+def _http_date(moment: datetime) -> str:
     """RFC 9110 date of ``moment`` (memoised: it changes once per write)."""
-    cached = _last_modified.get("modified")
-    if cached is None or cached[0] != moment:
-        cached = (moment, format_datetime(moment, usegmt=True))  # type: ignore[arg-type]
-        _last_modified["modified"] = cached
-    return cached[1]
+    return format_datetime(moment, usegmt=True)
 
 
-def install(blueprint: Blueprint) -> None:
-    """Register the validator hooks for the whole application through ``blueprint``."""
-    blueprint.before_app_request(not_modified_early)
-    blueprint.after_app_request(add_validators)
+def install(app: Flask) -> None:
+    """Give every successful GET/HEAD of ``app`` its validators and answer 304 early."""
+    app.before_request(not_modified_early)
+    app.after_request(add_validators)

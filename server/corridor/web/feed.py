@@ -25,13 +25,7 @@ DELETING = {"drop", "delete", "clear"}
 
 
 def _last_seq(store: OxigraphStore) -> int:
-    log = getattr(store, "_log", None)
-    if log is not None and hasattr(log, "last_seq"):
-        return int(log.last_seq())
-    seq = 0
-    while batch := store.changes_since(seq, 10_000):
-        seq = batch[-1].seq
-    return seq
+    return store.last_change_seq()
 
 
 def item(store: OxigraphStore, change: Change, root: str) -> dict:

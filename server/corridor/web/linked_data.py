@@ -5,18 +5,17 @@ Policy (docs/linked-data.md): a request path maps to the IRI ``base IRI + path``
 request host). ``/id/<path>`` answers **200 directly** with the negotiated representation and a
 ``Content-Location`` naming the format-specific URL (``/id/<path>.ttl`` …); suffix URLs and
 ``?format=`` select a format explicitly. Unknown IRIs get 404 in the requested format.
-The caching hooks (ETag / Last-Modified / 304, ``Link: rel=describedby``) are installed app-wide
-from here.
+The HTML page of a resource is the UI's (``app.extensions["corridor.pages"]``) when the app
+has one, else a plain table.
 """
 
 from __future__ import annotations
 
 import html
-import weakref
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from corridor.config import ONTOLOGY_NS
 from corridor.derived.describe import Description, describe
@@ -35,7 +34,6 @@ from corridor.web.rdf_http import (
 )
 
 bp = Blueprint("linked_data", __name__)
-caching.install(bp)
 
 ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
 SITEMAP_LIMIT = 50_000
@@ -85,9 +83,7 @@ def resource(rest: str) -> Response:
 
 def resource_page(iri: str, description: Description) -> Response:
     """The HTML page: the UI's page when the browse module provides one, else a plain one."""
-    from corridor.web import ui as browse
-
-    renderer = getattr(browse, "resource_html", None)
+    renderer = current_app.extensions.get("corridor.pages", {}).get("resource")
     if renderer is not None:
         return renderer(iri, description)
     return _plain_html(iri, description)
@@ -289,21 +285,20 @@ def sitemap() -> Response:
     return Response(body, content_type="application/xml")
 
 
-_sitemaps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per store object
 
 
 def _sitemap_paths() -> list[str]:
     """Paths of the HTML pages, computed once per store version."""
     store = get_store()
-    cached = _sitemaps.get(store)
-    if cached and cached[0] == store.version:
-        return cached[1]
+    cached = store.extensions.get("corridor.sitemap")
+    if isinstance(cached, tuple) and cached[0] == store.version:
+        return list(cached[1])
     prefix = get_config().base_iri + "id/"
     rows = store.query(
         "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
         f"{ox.Literal(prefix)})) }} ORDER BY ?s")
     paths = ["/", "/ontology", "/catalog"] + ["/id/" + r["s"].value[len(prefix):] for r in rows]
-    _sitemaps[store] = (store.version, paths)
+    store.extensions["corridor.sitemap"] = (store.version, tuple(paths))
     return paths
 
 

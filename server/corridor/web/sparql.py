@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from corridor.query import executor, isolation
@@ -329,9 +329,7 @@ def _description() -> Response:
 
 
 def _html_page() -> Response:
-    from corridor.web import ui as browse
-
-    page = getattr(browse, "query_page", None)
+    page = current_app.extensions.get("corridor.pages", {}).get("query")
     if page is not None:
         return page()
     html = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>SPARQL</title>"

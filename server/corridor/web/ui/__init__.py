@@ -14,7 +14,6 @@ import logging
 import math
 import mimetypes
 import re
-import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,32 +43,6 @@ from corridor.web.context import get_config, get_store
 bp = Blueprint("browse", __name__)
 log = logging.getLogger(__name__)
 
-
-@bp.record_once
-def _warm(state: Any) -> None:
-    """Start bringing the figures and the search index up to date when the app is made.
-
-    Only for stores on disk (a server): both are then kept in the store folder, so a restart
-    finds them ready and only catches up with the change log, in the background.
-    """
-    store = state.app.extensions.get("corridor.store")
-    if store is None or getattr(store, "_root", None) is None:
-        return
-    figures.warm(store)  # loads kept figures now; computes in its own thread if stale
-    threading.Thread(target=_warm_rest, args=(store,), name="corridor-warm", daemon=True).start()
-
-
-def _warm_rest(store: Any) -> None:
-    """One after the other (whole-graph work at once would add up in memory): the search
-    index, then the VoID and DCAT figures. Requests meanwhile use what is already there."""
-    from corridor.derived import dcat, void
-
-    try:
-        index_for(store).ensure_current()
-        void.stats_for(store)
-        dcat.coverage(store)
-    except Exception:  # a store closed meanwhile (tests): the next request retries
-        log.exception("warming the pages failed")
 
 VENDOR_FILES = {
     "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",

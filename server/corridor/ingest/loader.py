@@ -28,6 +28,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from corridor.ingest import provenance
+from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml_file
 from corridor.store import (
     OxigraphStore,
     ReadView,
@@ -273,8 +274,23 @@ def _read_offset(paths: list[Path]) -> int | None:
     return min(offsets) if offsets else None
 
 
+def guard_rdfxml(source: Source) -> None:
+    """Refuse an RDF/XML file with a DOCTYPE, deep nesting or a missing end (see
+    :mod:`corridor.ingest.rdfxml_guard`) before Oxigraph reads it."""
+    if source.format != ox.RdfFormat.RDF_XML:
+        return
+    try:
+        check_rdfxml_file(str(source.path))
+    except RdfXmlRefused as e:
+        raise InputError(f"{source.path}: {e}") from None
+    except (OSError, EOFError) as e:
+        reason = getattr(e, "strerror", None) or e
+        raise InputError(f"{source.path}: cannot read: {reason}") from None
+
+
 def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     """Quads of a file; errors become :class:`InputError` with file:line:column."""
+    guard_rdfxml(source)
     try:
         raw = open(source.path, "rb")  # noqa: SIM115 - closed by the generator
     except OSError as e:
@@ -563,6 +579,8 @@ def _load_fast(
     check: WriteCheck | None, dry_run: bool, agent: str | None,
 ) -> list[LoadResult]:
     """Load big triple files with ``bulk_load``; same guarantees as the per-quad path."""
+    for source, _ in pending:
+        guard_rdfxml(source)
     validator = None if check is None else validator_for(store)
     verdict = _Verdict(_always(check))
     root = getattr(store, "_root", None)

@@ -25,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from corridor.derived import dumps
 from corridor.ingest import provenance
+from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml
 from corridor.rdf import formats as conneg
 from corridor.store import StoreError, WriteRejected
 from corridor.store.protected import ProtectedGraphError, refuse_protected
@@ -158,6 +159,11 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
             raise GraphStoreError(
                 f"unsupported media type {label or '(none)'}: send one of "
                 f"{', '.join(conneg.RDF_FORMATS)}", 415)
+        if media == "application/rdf+xml":
+            try:
+                check_rdfxml(data)
+            except RdfXmlRefused as e:
+                raise GraphStoreError(f"the {media} body is refused: {e}") from None
         try:
             for quad in ox.parse(data, format=conneg.RDF_FORMATS[media], base_iri=config.base_iri):
                 triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))

@@ -7,7 +7,11 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from .conftest import BASE
+from corridor.config import Config
+from corridor.store import open_store
+from corridor.web.app import create_app
+
+from .conftest import BASE, SMALL_GRAPHS, fill
 
 BOOST = URIRef(BASE + "id/project/boost")
 ALIASES = {
@@ -18,6 +22,13 @@ ALIASES = {
     "text/xml": ("application/rdf+xml", "xml"),
     "text/plain": ("application/n-triples", "nt"),
 }
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    store = open_store(Config(store_dir=tmp_path_factory.mktemp("aliases") / "store"))
+    fill(store, SMALL_GRAPHS)
+    return create_app(store.config, store).test_client()
 
 
 @pytest.mark.parametrize("path", ["/id/project/boost", "/ontology"])

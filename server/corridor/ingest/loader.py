@@ -50,6 +50,7 @@ at most this many quads; a bigger store is validated on the scratch copy on disk
 MEMORY_VALIDATION_MAX_BYTES = 1_000_000_000
 """... and when the (uncompressed) files of the load are at most this big (~6M triples)."""
 
+BOM = b"\xef\xbb\xbf"
 FAST_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML,
                 ox.RdfFormat.JSON_LD)
 
@@ -298,6 +299,8 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     progress = _Progress(raw, os.fstat(raw.fileno()).st_size, source.path.name)
     try:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
+        if stream.peek(3)[:3] == BOM:  # type: ignore[attr-defined]
+            stream.read(3)  # a UTF-8 byte order mark is no content (as Jena and rdflib read it)
         parser = ox.parse(stream, source.format, base_iri=base_iri, rename_blank_nodes=True)
         for i, quad in enumerate(parser):
             if i % 50_000 == 0:
@@ -523,10 +526,23 @@ def load_bundled(store: OxigraphStore, validate: bool = True, strict: bool = Fal
 
 
 def _use_fast_path(sources: list[Source]) -> bool:
-    """A load takes the fast path when one file is big and every file is a triple file."""
-    if not all(s.format in FAST_FORMATS for s in sources):
+    """A load takes the fast path when one file is big and every file is a triple file (not
+    starting with a byte order mark, which only the streaming parser skips)."""
+    if not all(s.format in FAST_FORMATS and not _starts_with_bom(s.path) for s in sources):
         return False
     return any(_size(s.path) >= FAST_PATH_BYTES for s in sources)
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(3)
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as unzipped:
+                head = unzipped.read(3)
+        return head == BOM
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
 
 
 def _size(path: Path) -> int:

@@ -155,6 +155,7 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
     triples: list[ox.Triple] = []
     raw = b""
     for data, media, label in documents:
+        data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no content
         if media is None:
             raise GraphStoreError(
                 f"unsupported media type {label or '(none)'}: send one of "

@@ -8,10 +8,12 @@ which metadata the public must not see) is defined here, once.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -98,26 +100,123 @@ then the whole store must be checked.
 """
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
+    memory), its read handle and the dataset rule of its queries."""
+
+    path: Path | None
+    handle: ReadView
+    version: int
+    dataset: dict[str, Any]
+
+    def query(self, sparql: str) -> Any:
+        return self.handle.query(sparql, **self.dataset)
+
+
+class Writes(Protocol):
+    """The write operations of a transaction (see :meth:`Store.transaction`); with a check,
+    they go to a scratch copy that is checked, then adopted whole, or thrown away."""
+
+    activity: str
+    changes: list[tuple[str | None, str | None]]
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def primary(self) -> ReadView:
+        """Where the writes go (the scratch copy while one is open): read it to count."""
+        ...
+
+    def replace_graph(
+        self, graph: str, quads: Iterable[Quad], check: WriteCheck | None = None
+    ) -> int: ...
+
+    def add_to_graph(
+        self, graph: str, quads: Iterable[Quad], check: WriteCheck | None = None
+    ) -> int: ...
+
+    def bulk_load_graph(
+        self, graph: str, path: str | Path, format: ox.RdfFormat, *, replace: bool = False,
+        base_iri: str | None = None,
+    ) -> None: ...
+
+    def drop_graph(self, graph: str, check: WriteCheck | None = None) -> None: ...
+
+    def update(self, sparql: str, check: WriteCheck | None = None) -> None: ...
+
+    def set_graph_metadata(
+        self, quads: Iterable[Quad], about_graph: str, replace_all: bool = True
+    ) -> None: ...
+
+    def run_check(self) -> None: ...
+
+
 class Store(Protocol):
-    """What the web service, the loader and the CLI may ask of a store."""
+    """What every other layer may ask of a store: the boundary an embedded Oxigraph store and
+    a remote SPARQL 1.1 store both implement.
+
+    Reads see one published version at a time (a write never shows half-done); writes are
+    serialised, checked (SHACL) on a scratch copy and published as a new version; the change
+    log says which resources each version changed; per-store state of other layers lives in
+    :attr:`extensions` and is stopped by :meth:`close`.
+    """
 
     config: Config
+    extensions: dict[str, object]
 
+    # versions ------------------------------------------------------------------------------
     @property
     def version(self) -> int: ...
 
     @property
     def modified(self) -> datetime: ...
 
-    def query(self, sparql: str, **dataset: object) -> object: ...
+    def on_commit(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(version)`` after every committed write."""
+        ...
 
-    def named_graphs(self) -> list[str]: ...
+    # reads ---------------------------------------------------------------------------------
+    def query(self, sparql: str, **dataset: Any) -> Any:
+        """A trusted, bounded query on the current version; without ``dataset`` the default
+        graph is the union of the public graphs."""
+        ...
+
+    def reader(self) -> ReadView: ...
+
+    def current(self, public: bool = False) -> Snapshot: ...
+
+    def lease(self, public: bool = False) -> AbstractContextManager[Snapshot]: ...
+
+    def dataset_arguments(self) -> dict[str, object]: ...
+
+    def named_graphs(self, public: bool = True) -> list[str]: ...
+
+    def graph_exists(self, graph: str) -> bool: ...
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]: ...
 
+    def count(self, graph: str | None = None) -> int: ...
+
     def dump(self, out: IO[bytes], format: ox.RdfFormat, graph: str | None = None) -> None: ...
 
-    def changes_since(self, seq: int, limit: int) -> list[Change]: ...
+    # writes and the change log -------------------------------------------------------------
+    def transaction(
+        self, activity: str, check: WriteCheck | None = None
+    ) -> AbstractContextManager[Writes]: ...
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]: ...
+
+    def last_change_seq(self) -> int: ...
+
+    # files and lifetime --------------------------------------------------------------------
+    def derived_dir(self, name: str) -> Path | None: ...
+
+    @property
+    def public_checkpoint(self) -> Path | None: ...
+
+    def close(self) -> None: ...
 
 
 def os_reason(error: OSError) -> str:

@@ -39,9 +39,9 @@ from corridor.config import Config
 from corridor.store.base import (
     Change,
     Quad,
+    Snapshot,
     StoreError,
     StoreLockedError,
-    Term,
     WriteCheck,
     is_withheld_metadata,
     os_reason,
@@ -49,20 +49,6 @@ from corridor.store.base import (
 from corridor.store.changelog import ChangeLog
 
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One store version held by a :meth:`OxigraphStore.lease`: its checkpoint folder (None in
-    memory), its read handle and the dataset rule of its queries."""
-
-    path: Path | None
-    handle: ox.Store
-    version: int
-    dataset: dict[str, Any]
-
-    def query(self, sparql: str) -> Any:
-        return self.handle.query(sparql, **self.dataset)
 
 
 @dataclass
@@ -271,7 +257,7 @@ class Transaction:
         blank = False
         count = 0
         batch: list[Quad] = []
-        seen: set[Term] = set()
+        seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
         for q in quads:
             s = q.subject
             batch.append(ox.Quad(s, q.predicate, q.object, g))
@@ -631,13 +617,13 @@ class OxigraphStore:
         public = [ox.NamedNode(g) for g in self.named_graphs()]
         return {"default_graph": [ox.DefaultGraph(), *public], "named_graphs": public}
 
-    def query(self, sparql: str, **dataset: object) -> object:
+    def query(self, sparql: str, **dataset: Any) -> Any:
         """Run a trusted, bounded query in-process (pages, VoID); user queries use execute.
 
         Without ``dataset`` the default graph is the union of the public graphs.
         """
         if dataset:
-            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
+            return self._reader.query(sparql, **dataset)
         if self._root is not None and self._public_at[1] is not self._reader:
             return self._public_at[1].query(sparql, use_default_graph_as_union=True)
         return self._reader.query(sparql, **self.dataset_arguments())  # type: ignore[arg-type]
@@ -725,7 +711,9 @@ def stored_form(literal: ox.Literal) -> ox.Literal:
     node = ox.NamedNode("urn:x")
     scratch = ox.Store()
     scratch.add(ox.Quad(node, node, literal))
-    return next(iter(scratch)).object
+    stored = next(iter(scratch)).object
+    assert isinstance(stored, ox.Literal)
+    return stored
 
 
 class CheckpointStore:

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import (
@@ -254,7 +254,7 @@ def browse() -> Response:
                 "iri": c,
                 "label": lbl.label_or_name(c, labels),
                 "count": n,
-                "url": url_for("browse.browse", **{"class": c}),
+                "url": url_for("browse.browse", **{"class": c}),  # type: ignore[arg-type]
                 "short": lbl.shorten(c),
             }
             for c, n in stats.classes
@@ -462,7 +462,7 @@ def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list
 def _from_rdflib(iri: str, graph: Any):
     from rdflib import URIRef
 
-    from corridor.validation.validator import rdflib_to_ox
+    from corridor.rdf.terms import rdflib_to_ox
 
     subject = URIRef(iri)
     outgoing = [(str(p), rdflib_to_ox(o)) for p, o in graph.predicate_objects(subject)]
@@ -678,7 +678,7 @@ def _partner_countries(project: str, limit: int = 2000) -> set[str]:
         f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
         f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
     )
-    return {r["c"].value for r in rows}  # type: ignore[union-attr]
+    return {r["c"].value for r in rows}
 
 
 def _types_of(iris: list[str]) -> dict[str, list[str]]:
@@ -807,7 +807,7 @@ def _map_data_uncached() -> dict[str, Any]:
             }
             for r, orgs in per_region.items()
         ),
-        key=lambda r: r["notation"],
+        key=lambda r: str(r["notation"]),
     )
     return {
         "countries": [c for c in countries if c["numeric"]],
@@ -920,7 +920,7 @@ def _wants_json() -> bool:
 def _cached_json(data: Any) -> Response:
     response = jsonify(data)
     response.set_etag(f"v{get_store().version}-{request.full_path}")
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def _page_number() -> int:

@@ -310,8 +310,12 @@ class OxigraphStore:
             return
         self._root.mkdir(parents=True, exist_ok=True)
         self._primary = self._open_primary()
-        for leftover in self._root.glob("scratch-*"):  # a crash during a checked write
-            shutil.rmtree(leftover, ignore_errors=True)
+        # crash leftovers, safe to remove now that this process holds the primary's lock: scratch
+        # copies of checked writes, a load's unpacked files, a primary swapped out mid-commit
+        # (the WRITING marker below restores the primary from the published checkpoint)
+        for pattern in ("scratch-*", "load-*", "primary.old"):
+            for leftover in self._root.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
         self._log = ChangeLog(self._root / "changes.sqlite")
         if (self._root / "WRITING").exists():
             self._restore_primary()

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from corridor.ingest import provenance
 from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml_file
+from corridor.rdf import xmlsafe
 from corridor.store import (
     OxigraphStore,
     ReadView,
@@ -302,7 +303,7 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
         if stream.peek(3)[:3] == BOM:  # type: ignore[attr-defined]
             stream.read(3)  # a UTF-8 byte order mark is no content (as Jena and rdflib read it)
         parser = ox.parse(stream, source.format, base_iri=base_iri, rename_blank_nodes=True)
-        for i, quad in enumerate(parser):
+        for i, quad in enumerate(xmlsafe.checked(parser)):
             if i % 50_000 == 0:
                 progress.tick()
             yield quad
@@ -311,7 +312,7 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         reason = getattr(e, "strerror", None) or e
         raise InputError(f"{source.path}: cannot read: {reason}") from None
-    except ValueError as e:
+    except ValueError as e:  # incl. xmlsafe.UnsafeLiteral
         raise InputError(f"{source.path}: {e}") from None
     finally:
         progress.close()
@@ -533,6 +534,16 @@ def _use_fast_path(sources: list[Source]) -> bool:
     return any(_size(s.path) >= FAST_PATH_BYTES for s in sources)
 
 
+def _refuse_unsafe_literals(view: ReadView, source: Source) -> None:
+    """The bulk loader's counterpart of :func:`xmlsafe.checked` (one scan of the graph)."""
+    unsafe = view.query(f"ASK {{ GRAPH <{source.graph}> {{ ?s ?p ?o FILTER(isLiteral(?o) && "
+                        f"REGEX(STR(?o), {xmlsafe.SPARQL_CLASS})) }} }}")
+    if bool(unsafe):
+        raise InputError(f"{source.path}: a literal holds a control character (U+0000-U+001F "
+                         "other than tab, newline, carriage return), which RDF/XML and SPARQL "
+                         "XML results cannot represent; remove it")
+
+
 def _starts_with_bom(path: Path) -> bool:
     try:
         with open(path, "rb") as raw:
@@ -675,6 +686,7 @@ def _write_fast(
                                     base_iri=config.base_iri)
             except SyntaxError as e:
                 raise InputError(_syntax_message(source.path, e)) from None
+            _refuse_unsafe_literals(txn.primary, source)
             added = _count(txn.primary, source.graph) - before
             results.append(LoadResult(source, triples=added, graphs=(source.graph,)))
     finally:

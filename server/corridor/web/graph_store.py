@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import IO
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from corridor.derived import dumps
 from corridor.ingest import provenance
 from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.store import StoreError, WriteRejected
 from corridor.store.protected import ProtectedGraphError, refuse_protected
 from corridor.validation import write_check
@@ -127,8 +129,15 @@ def _get(graph: str | None) -> Response:
         public = [ox.Triple(q.subject, q.predicate, q.object)
                   for q in dumps.public_quads(store, reader, graph)]
         body: bytes | object = ox.serialize(public, format=format)
+        if format == ox.RdfFormat.RDF_XML:
+            body = xmlsafe.escape_carriage_returns(body)  # type: ignore[arg-type]
     else:
-        body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
+        def write(out: IO[bytes]) -> None:
+            if format == ox.RdfFormat.RDF_XML:
+                out = xmlsafe.CarriageReturnEscaper(out)  # type: ignore[assignment]
+            reader.dump(out, format, from_graph=source)
+
+        body = streaming.serialise(write)
     content_type = chosen + ("; charset=utf-8" if chosen != "application/ld+json" else "")
     response = Response(body, status=200, content_type=content_type)
     if not isinstance(body, bytes):  # a large graph streams: keep werkzeug from buffering it
@@ -170,6 +179,10 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
                 triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
         except SyntaxError as e:
             raise GraphStoreError(f"the {media} body does not parse: {e}") from None
+        try:
+            xmlsafe.check_terms(triples)
+        except xmlsafe.UnsafeLiteral as e:
+            raise GraphStoreError(f"the {media} body is refused: {e}") from None
         raw += data
     return triples, raw
 

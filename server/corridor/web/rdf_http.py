@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.rdf.namespaces import PREFIXES
 
 RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
@@ -69,7 +70,7 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
     else:
         data = ox.serialize(triples, format=fmt)
     assert data is not None  # no output given: the bytes are returned
-    return data
+    return xmlsafe.escape_carriage_returns(data) if fmt == ox.RdfFormat.RDF_XML else data
 
 
 def _jsonld(triples: list[ox.Triple]) -> bytes:

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from corridor.query import executor, isolation
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.store import StoreError, WriteRejected
 from corridor.store.protected import ProtectedGraphError, unchanged_protected_graphs
 from corridor.validation import write_check
@@ -351,6 +352,10 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
         raise BadRequest("LOAD is not allowed: this server makes no outbound requests "
                          "(the update contains the keyword LOAD)", 403)
     _refuse_service(text)
+    try:
+        xmlsafe.check_update_text(text)
+    except xmlsafe.UnsafeLiteral as e:
+        raise BadRequest(f"the update is refused: {e}") from None
     using = params.get("using-graph-uri", [])
     using_named = params.get("using-named-graph-uri", [])
     for iri in using + using_named:

@@ -310,7 +310,12 @@ class _RowLimiter:
 class _Sink:
     """The file-like object pyoxigraph serialises into: buffers, then streams chunks."""
 
-    def __init__(self, send: Callable[[tuple], None], form: str, media_type: str) -> None:
+    def __init__(
+        self, send: Callable[[tuple], None], form: str, media_type: str, hold: bool = False
+    ) -> None:
+        """``hold``: keep the whole (row-limited) result and send it as one message, so that
+        whether it was cut is known before the response's headers."""
+        self.hold = hold
         self.send = send
         self.form = form
         self.media_type = media_type
@@ -342,6 +347,8 @@ class _Sink:
             return
         self.parts.append(data)
         self.size += len(data)
+        if self.hold:
+            return
         limit = CHUNK_BYTES if self.streaming else FAST_PATH_BYTES
         if self.size >= limit:
             body = b"".join(self.parts)
@@ -421,7 +428,9 @@ def run_query(
     if media_type is None:
         send(("error", "not-acceptable", form))
         return
-    sink = _Sink(send, form, media_type)
+    # a row-limited result is held whole (at most max_rows rows, within the worker's memory
+    # limit) so that the client is told by a header whether it was cut
+    sink = _Sink(send, form, media_type, hold=job.max_rows is not None)
     truncated = False
     try:
         if form == "graph":

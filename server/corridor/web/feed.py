@@ -35,7 +35,7 @@ def item(store: OxigraphStore, change: Change, root: str) -> dict:
     else:
         target = {"type": "Collection", "id": change.graph,
                   "url": f"{root}/dumps/{graph_dump_name(store, change.graph)}.ttl.gz"}
-    kind = "Delete" if change.activity.split(":")[0].lower() in DELETING else "Update"
+    kind = "Delete" if _deletes(store, change) else "Update"
     return {
         "type": kind,
         "seq": change.seq,
@@ -45,6 +45,16 @@ def item(store: OxigraphStore, change: Change, root: str) -> dict:
         "target": target,
         "storeVersion": change.version,
     }
+
+
+def _deletes(store: OxigraphStore, change: Change) -> bool:
+    """Whether a harvester should drop its copy of the change's graph (or resource): a change
+    by a deleting activity (``drop``, a Graph Store ``DELETE``, ``CLEAR``) or to a graph that
+    no longer exists. A graph dropped and made again later gets a later ``Update`` item."""
+    if change.graph is None:
+        return False
+    words = change.activity.lower().replace(":", " ").split(" by ")[0].split()
+    return bool(DELETING & set(words)) or not store.graph_exists(change.graph)
 
 
 def _after_arg() -> int | None:

@@ -150,11 +150,13 @@ class Transaction:
             if self._remove_metadata(graph, everything=True):
                 self._record_metadata_change()
 
-    def update(self, sparql: str, check: WriteCheck | None = None) -> None:
+    def update(
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+    ) -> None:
         """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None)."""
         with self._checked(check):
             self._touch()
-            self.primary.update(sparql)
+            self.primary.update(sparql, base_iri=base_iri)
             self._note_focus(set(), True)
             self._record(None, set())
 

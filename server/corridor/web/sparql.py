@@ -366,17 +366,16 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
         except sparql_text.SparqlTextError as e:
             raise BadRequest(str(e)) from None
     activity = f"SPARQL Update by {auth.write_agent()}"
-    base = f"BASE <{config.base_iri}> "  # relative IRIs resolve against the base IRI
     try:
         check = unchanged_protected_graphs(config, store.reader, write_check(store))
         with store.transaction(activity, check=check) as txn:
+            # relative IRIs resolve against the base IRI
             if config.allowed_service_endpoints:  # federation allowed: the text check decides
-                txn.update(base + text)
+                txn.update(text, base_iri=config.base_iri)
             else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
-                isolation.offline().run(lambda: txn.update(base + text))
+                isolation.offline().run(lambda: txn.update(text, base_iri=config.base_iri))
     except SyntaxError as e:
-        message = sparql_text.shift_error_columns(str(e), len(base))
-        return error_response(400, f"SPARQL Update syntax error: {message}")
+        return error_response(400, f"SPARQL Update syntax error: {e}")
     except ProtectedGraphError as e:
         return error_response(403, f"the update was refused: {e}")
     except WriteRejected as e:

@@ -8,7 +8,9 @@ import pytest
 import requests
 from rdflib import Graph
 
-from .conftest import EX
+from corridor.query import executor
+
+from .conftest import EX, start_server
 from .helpers import RESULT_FORMATS, solutions
 from .test_limits import MANY
 
@@ -41,3 +43,21 @@ def test_a_big_result_within_the_limit_is_not_marked(live):
                      headers={"Accept": "application/sparql-results+json"})
     assert "X-Corridor-Truncated" not in r.headers
     assert sum(solutions(r).values()) == 900
+
+
+def test_above_the_held_limit_a_streamed_result_that_is_cut_is_broken_off(tmp_path):
+    limit = executor.HOLD_MAX_ROWS + 10_000
+    server = start_server(tmp_path, max_result_rows=limit, query_workers=1, query_timeout=20.0)
+    live = next(server)
+    try:
+        values = " ".join(map(str, range(400)))
+        query = (f"SELECT ?x {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "  # 160,000
+                 "BIND(CONCAT(STR(?a), '-', STR(?b), '-padding-beyond-one-message') AS ?x) }")
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            r = requests.get(live.sparql, params={"query": query}, headers={"Accept": "text/csv"})
+            r.content  # noqa: B018 - reading the body is the point
+        ok = requests.get(live.sparql, params={"query": query + " LIMIT 105000"},
+                          headers={"Accept": "text/csv"})
+        assert ok.status_code == 200 and ok.text.count("\n") == 105_001  # header + rows
+    finally:
+        server.close()

@@ -48,6 +48,7 @@ from corridor.store import ReadView, Store, open_checkpoint
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
+HOLD_MAX_ROWS = 100_000  # row limits up to this are decided before the headers are sent
 XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
 CHUNK_BYTES = 1 << 16  # streamed results travel in chunks of about this size
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -360,7 +361,7 @@ class _Sink:
                 self.send(("start", self.form, self.media_type, body))
 
     def finish(self, truncated: bool) -> None:
-        if self.limiter is not None:
+        if self.limiter is not None and not (truncated and self.streaming):
             self._put(self.limiter.closing if truncated else self.limiter.end())
         body = b"".join(self.parts)
         if self.streaming:
@@ -429,8 +430,11 @@ def run_query(
         send(("error", "not-acceptable", form))
         return
     # a row-limited result is held whole (at most max_rows rows, within the worker's memory
-    # limit) so that the client is told by a header whether it was cut
-    sink = _Sink(send, form, media_type, hold=job.max_rows is not None)
+    # limit) so that the client is told by a header whether it was cut; above HOLD_MAX_ROWS it
+    # streams, and a cut one is broken off (no closing tags, no final chunk): never a short
+    # result that looks complete
+    sink = _Sink(send, form, media_type,
+                 hold=job.max_rows is not None and job.max_rows <= HOLD_MAX_ROWS)
     truncated = False
     try:
         if form == "graph":
@@ -759,6 +763,8 @@ class QueryPool:
                 message = self._receive(worker, deadline)
                 if message[0] == "end":
                     done = True
+                    if message[1]:  # cut after the headers went out: break the response off
+                        raise QueryFailed("the streamed result reached the row limit")
                     break
                 yield message[1]
         finally:

@@ -34,7 +34,7 @@ from corridor.store.protected import ProtectedGraphError, refuse_protected
 from corridor.validation import write_check
 from corridor.web import auth, streaming
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.errors import error_response, method_not_allowed, write_failure
 from corridor.web.sparql import no_content, rejected
 
 bp = Blueprint("graph_store", __name__)
@@ -217,7 +217,7 @@ def _write(target: str | None | bool, replace: bool) -> Response:
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError) as e:
-        return error_response(500, f"the write failed: {e}")
+        return write_failure(e, "the write")
     if created_new:  # Location: the new graph's IRI (GSP §5.5), to GET as ?graph=<Location>
         return created(graph or "")
     return no_content() if existed else created()
@@ -253,5 +253,5 @@ def _delete(graph: str | None) -> Response:
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError) as e:
-        return error_response(500, f"the delete failed: {e}")
+        return write_failure(e, "the delete")
     return no_content()

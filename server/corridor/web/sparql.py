@@ -25,7 +25,7 @@ from corridor.validation import write_check
 from corridor.web import auth
 from corridor.web import service_description as sd
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.errors import error_response, method_not_allowed, write_failure
 
 bp = Blueprint("sparql", __name__)
 
@@ -380,8 +380,10 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
         return error_response(403, f"the update was refused: {e}")
     except WriteRejected as e:
         return rejected(e)
-    except (StoreError, OSError, ValueError) as e:
-        return error_response(400 if isinstance(e, ValueError) else 500, f"the update failed: {e}")
+    except ValueError as e:
+        return error_response(400, f"the update failed: {e}")
+    except (StoreError, OSError) as e:
+        return write_failure(e, "the update")
     return no_content()
 
 

@@ -329,6 +329,7 @@ class OxigraphStore:
             for leftover in self._root.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
         self._log = ChangeLog(self._root / "changes.sqlite")
+        self._log.forget_after(self._version)  # entries of a write that never switched versions
         if (self._root / "WRITING").exists():
             self._restore_primary()
         self._set_reader(self._publish_snapshot(self._version))
@@ -470,13 +471,18 @@ class OxigraphStore:
                 self._restore_primary()
                 raise StoreError(f"cannot publish the new store version: {os_reason(e)}") from None
             old = self._snapshot_dir(self._version - 1)
+            # the log entry first, state.json (the version switch) last: a crash before the
+            # switch rolls the write back at start-up and forgets its entry (reconciled in
+            # __init__), a crash after it keeps both
+            self._log.append(self._version, self._modified, txn.activity, txn.changes)
             self._set_reader(path)
             self._write_state()
             self._superseded.append((time.monotonic(), old))
             self._superseded.append((time.monotonic(), old.with_name(old.name + PUBLIC_SUFFIX)))
             self._collect_superseded()
             (self._root / "WRITING").unlink(missing_ok=True)
-        self._log.append(self._version, self._modified, txn.activity, txn.changes)
+        else:
+            self._log.append(self._version, self._modified, txn.activity, txn.changes)
         for listener in list(self._listeners):
             listener(self._version)
 

@@ -273,7 +273,7 @@ def projects() -> Response:
     chosen = {f: v for f, v in selected.items() if v}
     key = tuple(sorted((f, tuple(sorted(v))) for f, v in chosen.items()))
     counts = stats.memo(("facet_counts", key), lambda: stats.facet_counts(chosen))
-    sort = request.args.get("sort", "label")
+    sort = _sort_arg()
     every = stats.memo(("rows", tuple(langs), sort), lambda: _project_rows(stats, langs, sort))
     if chosen:
         find = lambda: stats.matching_projects(chosen)  # noqa: E731
@@ -755,6 +755,16 @@ def _project_rows(stats, langs: list[str], sort: str) -> list[dict[str, Any]]:
 
 
 NETWORK_NODES = 300  # the nodes in most projects: a browser draws no more usefully
+
+
+SORT_KEYS = ("label", "start", "end", "budget")
+
+
+def _sort_arg() -> str:
+    """``?sort=`` as one of the few orders there are (a memo key: any other value is the
+    default, so clients cannot mint keys)."""
+    sort = request.args.get("sort", "label")
+    return sort if sort.lstrip("-") in SORT_KEYS and sort.count("-") <= 1 else "label"
 
 
 def _sorted(rows: list[dict], sort: str) -> list[dict]:

@@ -183,6 +183,9 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
             print(f"{path}: valid, {result.triples} triples would go to {graphs}")
         else:
             print(f"{path}: {result.triples} triples loaded into {graphs}")
+        if result.ignored_metadata:
+            print(f"{path}: {result.ignored_metadata} statements in <{config.meta_graph}> left "
+                  "out: the metadata graph is written by the store only (it recorded this load)")
     return 0
 
 

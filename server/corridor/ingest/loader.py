@@ -97,6 +97,7 @@ class LoadResult:
     triples: int = 0
     skipped: bool = False
     graphs: tuple[str, ...] = ()
+    ignored_metadata: int = 0  # statements of the file's own metadata graph, left out
 
 
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
@@ -328,14 +329,22 @@ def _syntax_message(path: Path, error: SyntaxError) -> str:
 
 
 def retarget(
-    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str
+    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str,
+    ignored: list[int] | None = None,
 ) -> Iterator[ox.Quad]:
+    """A dataset file's quads with its default graph put into ``default_graph``.
+
+    Statements in the metadata graph are left out — the store records its own provenance of
+    this load (a dump's metadata describes the loads of the store it came from) — and counted
+    in ``ignored[0]`` so the caller can say so: never dropped silently.
+    """
     for q in quads:
         g = q.graph_name
         if isinstance(g, ox.DefaultGraph):
             yield ox.Quad(q.subject, q.predicate, q.object, default_graph)
         elif isinstance(g, ox.NamedNode) and g.value == meta:
-            continue  # the metadata graph is written by the store layer only
+            if ignored is not None:
+                ignored[0] += 1
         else:
             yield q
 
@@ -407,7 +416,8 @@ def _write(
     target = ox.NamedNode(source.graph)
     parsed = parse_file(source, config.base_iri)
     if source.is_dataset:
-        groups = _split_by_graph(retarget(parsed, target, config.meta_graph))
+        ignored = [0]
+        groups = _split_by_graph(retarget(parsed, target, config.meta_graph, ignored))
     else:  # the transaction puts a triple file's quads into the target graph
         groups = iter([(source.graph, parsed)])
     touched: list[str] = []
@@ -423,6 +433,8 @@ def _write(
         _note_provenance(txn, graph, source, sha, result.triples, started, replace, validator,
                          agent)
     result.graphs = tuple(touched)
+    if source.is_dataset:
+        result.ignored_metadata = ignored[0]
     return result
 
 

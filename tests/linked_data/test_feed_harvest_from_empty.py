@@ -50,7 +50,11 @@ class Harvester:
                 return
 
     def apply(self, item: dict) -> None:
-        target = item["target"]
+        self.refresh(item, item["target"])
+        for also in item.get("alsoUpdated", []):  # e.g. the metadata graph (provenance)
+            self.refresh({"type": "Update"}, also)
+
+    def refresh(self, item: dict, target: dict) -> None:
         url = target["url"].replace("http://localhost", "")
         if url.endswith(".nq.gz"):  # the whole dataset changed
             self.graphs = dataset(self.fetch(url) or b"")

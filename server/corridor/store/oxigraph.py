@@ -147,8 +147,7 @@ class Transaction:
             self.primary.remove_graph(g)
             self._note_focus(subjects, False)
             self._record(graph, subjects)
-            if self._remove_metadata(graph, everything=True):
-                self._record_metadata_change()
+            self._remove_metadata(graph, everything=True)
 
     def update(
         self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
@@ -172,14 +171,6 @@ class Transaction:
         self._touch()
         self._remove_metadata(about_graph, everything=replace_all)
         self.primary.extend([ox.Quad(q.subject, q.predicate, q.object, meta) for q in quads])
-        self._record_metadata_change()
-
-    def _record_metadata_change(self) -> None:
-        """The change log names the metadata graph too, so that a harvester following the
-        feed refetches it (else it goes stale after every write that records provenance)."""
-        entry = (self._store.config.meta_graph, None)
-        if entry not in self.changes:
-            self.changes.append(entry)
 
     def _remove_metadata(self, about_graph: str, everything: bool) -> int:
         meta = ox.NamedNode(self._store.config.meta_graph)

@@ -68,8 +68,8 @@
       var box = mainPolygonBox(f.geometry);
       var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
       var r = unit * (0.6 + 1.4 * Math.sqrt((m.count || 1) / maxCount));
-      var link = el("a", { href: m.url || "#", "class": "mark" });
-      link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : ""));
+      var link = el("a", { href: m.url || "#", "class": m.basis === "project" ? "mark project-level" : "mark" });
+      link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : "") + (m.projectLevel ? " (" + m.projectLevel + " project(s) known here only at project level)" : ""));
       var circle = el("circle", { cx: cx.toFixed(2), cy: cy.toFixed(2), r: r.toFixed(2) });
       var title = el("title", {});
       title.textContent = m.label + (m.count ? " (" + m.count + ")" : "");
@@ -94,7 +94,7 @@
       Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas()])
         .then(function (res) {
           var countries = res[0].countries;
-          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations }; }));
+          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }));
         });
     } else {
       var dataEl = container.parentNode.querySelector("script.map-data");

@@ -788,7 +788,11 @@ def _map_data_uncached() -> dict[str, Any]:
     for org, entry in organisations.items():
         if entry["country"]:
             per_country[entry["country"]].add(org)
-    labels = lbl.fetch_labels(list(per_country))
+    project_level: dict[str, int] = defaultdict(int)  # projects known in a country only as such
+    for countries_of_project in stats.project_countries.values():
+        for c in countries_of_project:
+            project_level[c] += 1
+    labels = lbl.fetch_labels(list(per_country.keys() | project_level.keys()))
     countries = [
         {
             "iri": c,
@@ -796,9 +800,11 @@ def _map_data_uncached() -> dict[str, Any]:
             "label": lbl.label_or_name(c, labels),
             "numeric": ISO_NUMERIC.get(stats.country_codes.get(c) or "", None),
             "url": lbl.resource_url(c),
-            "organisations": len(orgs),
+            "organisations": len(per_country.get(c, ())),
+            "projectLevelProjects": project_level.get(c, 0),
+            "basis": "partners" if c in per_country else "project",
         }
-        for c, orgs in sorted(per_country.items())
+        for c in sorted(per_country.keys() | project_level.keys())
     ]
     countries.sort(key=lambda c: c["label"].lower())
     per_region: dict[str, set[str]] = defaultdict(set)
@@ -828,7 +834,8 @@ def _map_data_uncached() -> dict[str, Any]:
 
 def _network_data_uncached(level: str) -> dict[str, Any]:
     stats = stats_for(get_store())
-    nodes, edges = network(stats, level, NETWORK_NODES)
+    project_level: set[tuple[str, str]] = set()
+    nodes, edges = network(stats, level, NETWORK_NODES, project_level)
     labels = lbl.fetch_labels(list(nodes))
     return {
         "level": level,
@@ -842,7 +849,10 @@ def _network_data_uncached(level: str) -> dict[str, Any]:
             }
             for n, count in sorted(nodes.items())
         ],
-        "edges": [{"source": a, "target": b, "projects": w} for (a, b), w in sorted(edges.items())],
+        "edges": [
+            {"source": a, "target": b, "projects": w, "projectLevel": (a, b) in project_level}
+            for (a, b), w in sorted(edges.items())
+        ],
     }
 
 
@@ -851,14 +861,17 @@ def _timeline_data_uncached() -> list[dict[str, Any]]:
     labels = lbl.fetch_labels(list(stats.projects))
     out = []
     for p, entry in stats.projects.items():
-        start, end = entry["start"], entry["end"] or entry["start"]
+        start, end, basis = entry["start"], entry["end"] or entry["start"], "project"
+        if start is None and p in stats.project_activity_dates:  # known from its activities
+            (start, end), basis = stats.project_activity_dates[p], "activity"
         out.append(
             {
                 "iri": p,
+                "basis": basis,
                 "label": lbl.label_or_name(p, labels),
                 "url": lbl.resource_url(p),
                 "start": start,
-                "end": entry["end"],
+                "end": entry["end"] if basis == "project" else end,
                 "startYear": _year(start),
                 "endYear": _year(end),
                 "startFraction": _fraction(start),

@@ -30,7 +30,9 @@ def a_store(path: Path):
 
 
 def leftovers(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir()
+    """Crash leftovers in the store folder and its tmp/ (where loads unpack)."""
+    places = [root, root / "tmp"]
+    return sorted(p.name for place in places if place.exists() for p in place.iterdir()
                   if p.name.startswith(("load-", "scratch-")) or p.name == "primary.old")
 
 
@@ -39,8 +41,8 @@ def test_leftovers_of_every_kind_are_removed_at_open(tmp_path):
     store = a_store(root)
     version = store.version
     del store
-    for name in ("load-abc123", "scratch-def456", "primary.old"):
-        (root / name).mkdir()
+    for name in ("load-abc123", "scratch-def456", "primary.old", "tmp/load-ghi789"):
+        (root / name).mkdir(parents=True)
         (root / name / "big.nt").write_bytes(b"x" * 1000)
     reopened = open_store(Config(store_dir=root))
     assert leftovers(root) == []
@@ -63,12 +65,12 @@ def test_a_load_killed_while_unpacking_leaves_nothing_after_reopen(tmp_path):
         [sys.executable, "-m", "corridor.cli", "load", str(big), "--graph", GRAPH + "-big",
          "--store", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith("load-") for p in root.iterdir()):
+    while not leftovers(root):
         assert load.poll() is None and time.monotonic() < deadline, "the load never unpacked"
         time.sleep(0.01)
     os.kill(load.pid, signal.SIGKILL)
     load.wait()
-    assert any(p.name.startswith("load-") for p in root.iterdir())  # the crash left it
+    assert leftovers(root)  # the crash left its unpacked folder
     reopened = open_store(Config(store_dir=root))
     assert leftovers(root) == []
     assert reopened.version == version

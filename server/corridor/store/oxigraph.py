@@ -316,7 +316,7 @@ class OxigraphStore:
         # crash leftovers, safe to remove now that this process holds the primary's lock: scratch
         # copies of checked writes, a load's unpacked files, a primary swapped out mid-commit
         # (the WRITING marker below restores the primary from the published checkpoint)
-        for pattern in ("scratch-*", "load-*", "primary.old"):
+        for pattern in ("scratch-*", "load-*", "tmp/load-*", "primary.old"):
             for leftover in self._root.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
         self._log = ChangeLog(self._root / "changes.sqlite")

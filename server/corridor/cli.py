@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("-o", "--output", metavar="FILE")
 
     sub.add_parser("graphs", parents=[common], help="list graphs with counts and provenance")
+    sub.add_parser("init", parents=[common],
+                   help="fill a new store with the bundled ontology, shapes and data "
+                        "(as `serve` does on first start)")
 
     drop = sub.add_parser("drop", parents=[common], help="remove a named graph")
     drop.add_argument("graph", metavar="GRAPH", help="IRI or name under {base}graph/")
@@ -191,12 +194,16 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
     if args.replace and args.graph and len(sources) > 1:
         raise UsageError("--replace with --graph takes one file")
     check = None if args.no_validate else write_check(store)
+    fresh = _is_fresh(store)
     try:
         results = loader.load_files(
             store, sources, replace=args.replace, check=check, dry_run=args.dry_run
         )
     except WriteRejected as e:
         _error(f"{e}; nothing was written")
+        if fresh:  # the usual cause: references to scheme concepts the store does not hold yet
+            _error(f"the store {config.store_dir} is new and holds no ontology, shapes or "
+                   f"reference data yet: run `corridor init --store {config.store_dir}` first")
         if e.report is not None:
             print(e.report.text(), file=sys.stderr)  # type: ignore[attr-defined]
         return EXIT_VIOLATIONS
@@ -209,6 +216,9 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
             print(f"{path}: valid, {result.triples} triples would go to {graphs}")
         else:
             print(f"{path}: {result.triples} triples loaded into {graphs}")
+        if result.ignored_metadata:
+            print(f"{path}: {result.ignored_metadata} statements in <{config.meta_graph}> left "
+                  "out: the metadata graph is written by the store only (it recorded this load)")
     return 0
 
 
@@ -467,6 +477,25 @@ def cmd_graphs(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _is_fresh(store: object) -> bool:
+    """A store nothing was ever written to (version 0, no graphs)."""
+    return store.version == 0 and not store.named_graphs(public=False)  # type: ignore[attr-defined]
+
+
+def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    """Initialise a new store the way ``serve`` does on its first start."""
+    from corridor.ingest.loader import load_bundled
+
+    store = open_store(config)
+    if not _is_fresh(store):
+        print(f"{config.store_dir}: already initialised (version {store.version}); unchanged")
+        return 0
+    load_bundled(store)
+    print(f"{config.store_dir}: initialised with the bundled ontology, shapes and data "
+          f"({len(store.named_graphs(public=False))} graphs)")
+    return 0
+
+
 def _graph_iri(config: Config, name: str) -> str:
     return name if ":" in name else config.graph_iri(name)
 
@@ -520,6 +549,7 @@ COMMANDS = {
     "graphs": cmd_graphs,
     "drop": cmd_drop,
     "serve": cmd_serve,
+    "init": cmd_init,
 }
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,18 +328,19 @@ class SearchIndex:
             self.ensure_current(wait=False)
         if self._db is None:
             return []
+        db, wanted = self._db, min(5000, 4 * (offset + limit) + 100)
         with self._db_lock:
-            rows = self._db.execute(
-                "SELECT iri, field, text, lang, bm25(names) FROM names"
-                " WHERE names MATCH ? ORDER BY rank LIMIT ?",
-                (expression, min(5000, 4 * (offset + limit) + 100)),
-            ).fetchall()
+            ranked = _rows_within_budget(
+                db, "SELECT iri, field, text, lang, bm25(names) FROM names"
+                " WHERE names MATCH ? ORDER BY rank LIMIT ?", (expression, wanted))
+            if ranked is None:  # too many matches to rank in time: the first ones, unranked
+                ranked = _rows_within_budget(
+                    db, "SELECT iri, field, text, lang, bm25(names) FROM names"
+                    " WHERE names MATCH ? LIMIT ?", (expression, wanted)) or []
             # descriptions: the first candidates only, so a common word costs no full ranking
-            rows += self._db.execute(
-                "SELECT iri, field, text, lang, bm25(texts) FROM texts WHERE texts MATCH ?"
-                f" LIMIT {TEXT_CANDIDATES}",
-                (expression,),
-            ).fetchall()
+            rows = ranked + (_rows_within_budget(
+                db, "SELECT iri, field, text, lang, bm25(texts) FROM texts WHERE texts MATCH ?"
+                f" LIMIT {TEXT_CANDIDATES}", (expression,)) or [])
         best: dict[str, Hit] = {}
         for iri, field, found, lang, rank in rows:
             exact = field in ("label", "acronym", "place") and _exact(text, found)
@@ -356,10 +358,33 @@ def _write_meta(db: sqlite3.Connection, version: int, seq: int) -> None:
     )
 
 
+MIN_PREFIX = 3  # shorter words match whole words only
+SEARCH_SECONDS = 0.25  # the longest one search statement may run
+
+
 def match_expression(text: str) -> str:
-    """An FTS5 query: each word of the user's text as a quoted prefix term, all required."""
+    """An FTS5 query: each word of the user's text as a quoted prefix term, all required.
+
+    A word shorter than :data:`MIN_PREFIX` letters must match a whole word: as a prefix, one
+    letter (``q=i``) matches a large part of the vocabulary and cost seconds per request.
+    """
     words = re.findall(r"\w+", text, flags=re.UNICODE)
-    return " AND ".join(f'"{w}"*' for w in words[:12])
+    return " AND ".join(f'"{w}"*' if len(w) >= MIN_PREFIX else f'"{w}"' for w in words[:12])
+
+
+def _rows_within_budget(db: sqlite3.Connection, sql: str, parameters: tuple) -> list | None:
+    """The rows of ``sql``, or None if it ran past :data:`SEARCH_SECONDS` and was interrupted
+    (SQLite calls the progress handler every 1000 steps; a nonzero answer stops it)."""
+    deadline = time.monotonic() + SEARCH_SECONDS
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
+    try:
+        return db.execute(sql, parameters).fetchall()
+    except sqlite3.OperationalError as e:
+        if "interrupt" not in str(e):
+            raise
+        return None
+    finally:
+        db.set_progress_handler(None, 0)
 
 
 def _exact(query: str, found: str) -> bool:

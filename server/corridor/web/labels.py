@@ -5,6 +5,7 @@ Label lookups are bounded (one VALUES query per page), never a scan of the graph
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -72,19 +73,24 @@ KNOWN_LABELS = {
 UI_LANGUAGES = ("en", "de", "fr", "it", "es", "ro", "da", "bg", "pl")
 
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}")
+MAX_LANGUAGES = 4
+
+
 def preferred_languages() -> list[str]:
     """The reader's languages, best first: ?lang=, then Accept-Language, then English."""
     langs: list[str] = []
     chosen = request.args.get("lang", "").strip().lower()
-    if chosen:
+    if _LANGUAGE_TAG.fullmatch(chosen):
         langs.append(chosen)
     for value, _q in request.accept_languages:
         tag = value.lower()
-        if tag != "*":
+        if _LANGUAGE_TAG.fullmatch(tag):
             langs.append(tag)
             langs.append(tag.split("-")[0])
     langs.append("en")
-    return list(dict.fromkeys(langs))
+    # cache keys are made of these: a few well-formed tags, never what a client makes up
+    return list(dict.fromkeys(langs))[:MAX_LANGUAGES]
 
 
 def current_language() -> str:

@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import mimetypes
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,7 +273,7 @@ def projects() -> Response:
     chosen = {f: v for f, v in selected.items() if v}
     key = tuple(sorted((f, tuple(sorted(v))) for f, v in chosen.items()))
     counts = stats.memo(("facet_counts", key), lambda: stats.facet_counts(chosen))
-    sort = request.args.get("sort", "label")
+    sort = _sort_arg()
     every = stats.memo(("rows", tuple(langs), sort), lambda: _project_rows(stats, langs, sort))
     if chosen:
         find = lambda: stats.matching_projects(chosen)  # noqa: E731
@@ -574,6 +575,15 @@ def _property_groups(outgoing, labels, link, langs) -> list[dict[str, Any]]:
     ]
 
 
+_SAFE_LINK = re.compile(r"(?i)(?:https?://|mailto:)[^\x00-\x20\x7f]*")
+
+
+def is_safe_link(value: str) -> bool:
+    """Whether a literal may become a live ``href``: http(s) or mailto only, with no space or
+    control character anywhere (browsers drop those, so ``java\tscript:`` would still run)."""
+    return _SAFE_LINK.fullmatch(value) is not None
+
+
 def _value_view(term: Any, link) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         item = link(term.value)
@@ -593,7 +603,7 @@ def _value_view(term: Any, link) -> dict[str, Any]:
         "lang": term.language or "",
         "datatype": shown_type,
         "long": len(text) > 400,
-        "is_link": datatype == f"{XSD}anyURI",
+        "is_link": datatype == f"{XSD}anyURI" and is_safe_link(text),
     }
 
 
@@ -745,6 +755,16 @@ def _project_rows(stats, langs: list[str], sort: str) -> list[dict[str, Any]]:
 
 
 NETWORK_NODES = 300  # the nodes in most projects: a browser draws no more usefully
+
+
+SORT_KEYS = ("label", "start", "end", "budget")
+
+
+def _sort_arg() -> str:
+    """``?sort=`` as one of the few orders there are (a memo key: any other value is the
+    default, so clients cannot mint keys)."""
+    sort = request.args.get("sort", "label")
+    return sort if sort.lstrip("-") in SORT_KEYS and sort.count("-") <= 1 else "label"
 
 
 def _sorted(rows: list[dict], sort: str) -> list[dict]:

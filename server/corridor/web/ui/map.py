@@ -1,0 +1,78 @@
+"""The map of partners by country and region."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import (
+    Response,
+)
+
+from corridor.derived import figures as figures
+from corridor.derived.figures import stats_for
+from corridor.web import labels as lbl
+from corridor.web.context import get_store
+from corridor.web.ui.common import (
+    ISO_NUMERIC,
+    bp,
+    cached_json,
+    memo_view,
+    render_page,
+)
+
+
+@bp.get("/map")
+def map_view() -> Response:
+    data = memo_view("_map_data", _map_data_uncached)
+    return render_page("map.html", title="Map of partners", **data)
+
+
+@bp.get("/views/map.json")
+def map_json() -> Response:
+    return cached_json(memo_view("_map_data", _map_data_uncached))
+
+
+def _map_data_uncached() -> dict[str, Any]:
+    stats = stats_for(get_store())
+    organisations, _ = stats.links()
+    per_country: dict[str, set[str]] = defaultdict(set)
+    for org, entry in organisations.items():
+        if entry["country"]:
+            per_country[entry["country"]].add(org)
+    labels = lbl.fetch_labels(list(per_country))
+    countries = [
+        {
+            "iri": c,
+            "code": stats.country_codes.get(c),
+            "label": lbl.label_or_name(c, labels),
+            "numeric": ISO_NUMERIC.get(stats.country_codes.get(c) or "", None),
+            "url": lbl.resource_url(c),
+            "organisations": len(orgs),
+        }
+        for c, orgs in sorted(per_country.items())
+    ]
+    countries.sort(key=lambda c: c["label"].lower())
+    per_region: dict[str, set[str]] = defaultdict(set)
+    for org, entry in organisations.items():
+        for region in entry["regions"]:
+            per_region[region].add(org)
+    region_labels = lbl.fetch_labels(list(per_region))
+    regions = sorted(
+        (
+            {
+                "iri": r,
+                "label": lbl.label_or_name(r, region_labels),
+                "url": lbl.resource_url(r),
+                "notation": r.rsplit("/", 1)[-1],
+                "organisations": len(orgs),
+            }
+            for r, orgs in per_region.items()
+        ),
+        key=lambda r: r["notation"],
+    )
+    return {
+        "countries": [c for c in countries if c["numeric"]],
+        "regions": regions,
+        "version": stats.version,
+    }

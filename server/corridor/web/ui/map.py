@@ -9,23 +9,29 @@ from flask import (
     Response,
 )
 
-from corridor.derived import figures as figures
 from corridor.derived.figures import stats_for
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
+from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     ISO_NUMERIC,
     bp,
     cached_json,
+    listing,
     memo_view,
-    render_page,
 )
 
 
 @bp.get("/map")
 def map_view() -> Response:
+    """Partner organisations per country (drawn on the map) and per NUTS region (listed)."""
     data = memo_view("_map_data", _map_data_uncached)
-    return render_page("map.html", title="Map of partners", **data)
+    rows = [{"kind": "country", **c} for c in data["countries"]]
+    rows += [{"kind": "region", **r} for r in data["regions"]]
+    columns = (("kind", "Kind"), ("iri", "IRI"), ("label", "Label"), ("code", "Code"),
+               ("notation", "NUTS"), ("organisations", "Organisations"), ("url", "Page"))
+    return listing("map.html", rows, columns, data={"version": data["version"]},
+                   title=i18n.translate("Map of partners"), **data)
 
 
 @bp.get("/views/map.json")
@@ -52,7 +58,7 @@ def _map_data_uncached() -> dict[str, Any]:
         }
         for c, orgs in sorted(per_country.items())
     ]
-    countries.sort(key=lambda c: c["label"].lower())
+    countries.sort(key=lambda c: i18n.sort_key(c["label"]))
     per_region: dict[str, set[str]] = defaultdict(set)
     for org, entry in organisations.items():
         for region in entry["regions"]:

@@ -9,8 +9,9 @@ from flask import (
     jsonify,
 )
 
-from corridor.derived import figures as figures
+from corridor.web import labels as lbl
 from corridor.web.context import get_config
+from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     bp,
     render_page,
@@ -21,7 +22,12 @@ def query_page() -> Response:
     """The SPARQL editor (YASGUI against /sparql) with the example queries of queries/."""
     examples = example_queries()
     endpoint = _sparql_endpoint()
-    return render_page("query.html", title="SPARQL query", examples=examples, endpoint=endpoint)
+    settings = {
+        "prefixes": {prefix: ns for ns, prefix in lbl.PREFIXES.items()},
+        "base": get_config().base_iri,
+    }
+    return render_page("query.html", title=i18n.translate("SPARQL query"), examples=examples,
+                       endpoint=endpoint, settings=settings)
 
 
 @bp.get("/query")

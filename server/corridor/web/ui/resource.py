@@ -12,10 +12,12 @@ from flask import (
     request,
 )
 
-from corridor.derived import figures as figures
+from corridor.derived.describe import describe
 from corridor.rdf.namespaces import COR, SKOS, XSD
 from corridor.web import labels as lbl
-from corridor.web.context import get_store
+from corridor.web.context import get_config, get_store
+from corridor.web.rdf_http import HTML_AND_RDF, chosen_format, not_acceptable, rdf_response
+from corridor.web.ui import factsheets, i18n
 from corridor.web.ui.common import (
     ISO_NUMERIC,
     bp,
@@ -66,7 +68,7 @@ def resource_html(iri: str, description: Any = None) -> Response:
     None to read them from the store. 404 when nothing is known about ``iri``."""
     outgoing, incoming = _triples_of(iri, description)
     if not outgoing and not incoming:
-        return render_page("not_found.html", status=404, title="Not found", iri=iri)
+        return render_page("not_found.html", status=404, title=i18n.translate("Not found"), iri=iri)
     langs = lbl.preferred_languages()
     more_incoming = getattr(description, "pages", 1) > 1
     limit = INCOMING_LIMIT
@@ -104,7 +106,15 @@ def resource() -> Response:
         ox.NamedNode(iri)
     except ValueError:
         abort(400, "not a valid IRI")
-    return resource_html(iri)
+    media_type = chosen_format(HTML_AND_RDF)
+    if media_type is None:
+        return not_acceptable(HTML_AND_RDF)
+    if media_type == "text/html":
+        return resource_html(iri)
+    description = describe(get_store().reader(), get_config(), iri)
+    if not description.found:
+        return rdf_response([], media_type, status=404, negotiated=True)
+    return rdf_response(description.triples, media_type, negotiated=True)
 
 
 def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
@@ -203,7 +213,8 @@ def _resource_context(
     for s, p in incoming:
         incoming_groups[p].append(link(s))
     incoming_list = [
-        {"property": link(p), "values": sorted(v, key=lambda x: x["label"].lower())}
+        {"property": link(p), "inverse": _inverse_label(link(p)["label"]),
+         "values": sorted(v, key=lambda x: i18n.sort_key(x["label"]))}
         for p, v in sorted(incoming_groups.items(), key=lambda kv: lbl.label_or_name(kv[0], labels))
     ]
     for item in extra.get("rows", []):
@@ -211,7 +222,10 @@ def _resource_context(
             if key.endswith("_iri"):
                 name = key[:-4]
                 item[name] = link(item[key]) if item[key] else None
-    place = _places(iri, outgoing, types)
+    if extra.get("kind") == "partners":
+        extra["rows"] = factsheets.partners_in_order(extra["rows"])
+    sheet = factsheets.sheet_for(iri, types, outgoing, extra.get("rows", []), link)
+    place = _places(iri, outgoing, types, extra.get("rows", []))
     path = lbl.local_path(iri)
     formats = (
         [{"name": name, "url": f"{path}.{ext}"} for name, ext in MACHINE_FORMATS] if path else []
@@ -225,6 +239,7 @@ def _resource_context(
         "incoming": incoming_list,
         "incoming_truncated": len(incoming) >= limit or more_incoming,
         "related": extra,
+        "sheet": sheet,
         "place": place,
         "formats": formats,
         "languages": [
@@ -324,8 +339,11 @@ def _v(row: Any, name: str) -> str | None:
     return None if term is None else term.value
 
 
-def _places(iri: str, outgoing, types: list[str]) -> dict[str, Any] | None:
-    """Countries (ISO alpha-3) the resource is in, for the small map; None if it has no place.
+def _places(
+    iri: str, outgoing, types: list[str], partners: list[dict] | None = None
+) -> dict[str, Any] | None:
+    """Countries (ISO alpha-3) the resource is in, for the small map, with the number of
+    partners in each (projects); None if it has no place.
 
     Per-resource index lookups only: a resource page never waits for whole-graph figures.
     """
@@ -335,10 +353,18 @@ def _places(iri: str, outgoing, types: list[str]) -> dict[str, Any] | None:
         for p, o in outgoing
         if p in (f"{COR}country", f"{COR}possibleCountry") and isinstance(o, ox.NamedNode)
     }
+    weights: dict[str, int] = defaultdict(int)
     if f"{COR}Country" in types:
         countries.add(iri)
+    if f"{COR}NutsRegion" in types:
+        country = factsheets.nuts_country(reader, iri)
+        if country:
+            countries.add(country)
     if f"{COR}Project" in types:
         countries |= _partner_countries(iri)
+        for row in partners or []:
+            if row.get("country_iri"):
+                weights[row["country_iri"]] += 1
     codes = {}
     for country in countries:
         for code in lbl.public_objects(reader, country, f"{SKOS}notation"):
@@ -348,12 +374,27 @@ def _places(iri: str, outgoing, types: list[str]) -> dict[str, Any] | None:
     if not codes:
         return None
     labels = lbl.fetch_labels(codes)
-    located = sorted((lbl.label_or_name(c, labels), code) for c, code in codes.items())
+    located = sorted(
+        ((lbl.label_or_name(c, labels), code, weights.get(c, 1)) for c, code in codes.items()),
+        key=lambda x: i18n.sort_key(x[0]),
+    )
     return {
-        "codes": [code for _, code in located],
-        "names": [name for name, _ in located],
-        "numeric": [ISO_NUMERIC.get(code, "") for _, code in located],
+        "codes": [code for _, code, _ in located],
+        "names": [name for name, _, _ in located],
+        "counts": [n for _, _, n in located],
+        "numeric": [ISO_NUMERIC.get(code, "") for _, code, _ in located],
+        "partners": bool(weights),
     }
+
+
+def _inverse_label(label: str) -> str:
+    """How an incoming link reads: "programme" → "programme of", "extension of" → "has
+    extension" (never "extension of of")."""
+    if label.endswith(" of"):
+        return f"has {label[:-3]}"
+    if label.startswith("is ") and label.endswith(" by"):
+        return label[3:-3]
+    return f"{label} of"
 
 
 def _partner_countries(project: str, limit: int = 2000) -> set[str]:

@@ -629,7 +629,17 @@ def _nodes_of(organisations: dict[str, Any], org: str, level: str) -> set[str]:
     entry = organisations.get(org, {})
     if level == "country":
         return {entry["country"]} if entry.get("country") else set()
-    return set(entry.get("regions", ()))
+    return {_nuts2(r) for r in entry.get("regions", ())}
+
+
+NUTS_CODES = "http://data.europa.eu/nuts/code/"
+
+
+def _nuts2(region: str) -> str:
+    """The NUTS 2 region a NUTS 3 region is in (the network compares regions of one level)."""
+    if region.startswith(NUTS_CODES) and len(region) > len(NUTS_CODES) + 4:
+        return sys.intern(region[: len(NUTS_CODES) + 4])
+    return region
 
 
 class KeptFigures:

@@ -26,7 +26,6 @@ from flask import (
     url_for,
 )
 
-from corridor.derived import figures as figures
 from corridor.derived.figures import stats_for
 from corridor.resources import vendor_file
 from corridor.web import labels as lbl

@@ -9,7 +9,6 @@ from flask import (
     url_for,
 )
 
-from corridor.derived import figures as figures
 from corridor.derived.figures import stats_for
 from corridor.web import labels as lbl
 from corridor.web.context import get_store

@@ -39,7 +39,9 @@
     scope.querySelectorAll("input.autocomplete, .controlbar input").forEach(function (t) {
       if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", "SPARQL endpoint");
     });
-    scope.querySelectorAll(".tabsList[role]").forEach(function (t) { t.removeAttribute("role"); });
+    scope.querySelectorAll(".tabsList[role], .tabsList [role=tab]").forEach(function (t) {
+      t.removeAttribute("role"); t.removeAttribute("aria-selected"); t.removeAttribute("aria-controls");
+    });
     scope.querySelectorAll(".CodeMirror-scroll, .yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
     });

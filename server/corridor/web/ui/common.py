@@ -281,7 +281,11 @@ def _compress(response: Response) -> Response:
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = 86400
-    ours = path.startswith(("/static/", "/vendor/")) or request.blueprint == "browse"
+    ours = (
+        path.startswith(("/static/", "/vendor/"))
+        or request.blueprint == "browse"
+        or response.mimetype == "text/html"  # resource pages the linked-data routes render
+    )
     media = response.mimetype or ""
     if (
         not ours

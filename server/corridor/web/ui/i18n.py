@@ -140,6 +140,12 @@ def format_date(value: str | None) -> str:
     """An ISO date (or year-month, year) the way the interface language writes it."""
     if not value:
         return ""
+    if len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+        year, month = int(value[:4]), int(value[5:])
+        if 1 <= month <= 12:
+            if ui_language() == "de":
+                return f"{month:02d}.{year}"
+            return f"{MONTHS_EN[month - 1]} {year}"
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:

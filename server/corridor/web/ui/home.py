@@ -12,6 +12,7 @@ from flask import (
 from corridor.derived.figures import stats_for
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
+from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     bp,
     figures_time,
@@ -47,7 +48,7 @@ def home() -> Response:
         modified=store.modified,
         version=store.version,
         programmes=entry(programme_counts, "programme"),
-        countries=sorted(entry(country_counts, "country"), key=lambda e: e["label"]),
+        countries=sorted(entry(country_counts, "country"), key=lambda e: i18n.sort_key(e["label"])),
         themes=entry(theme_counts, "theme"),
     )
 

@@ -7,8 +7,10 @@ environment variable beside each field lets a deployment change it without touch
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import ClassVar
 
 from corridor.rdf.namespaces import COR
 from corridor.resources import bundled
@@ -46,7 +48,7 @@ class Config:
     queries_dir: Path = field(default_factory=lambda: bundled("queries"))
     in_memory: bool = False
 
-    _ENV = {
+    _ENV: ClassVar[dict[str, tuple[str, Callable[[str], object]]]] = {
         "store_dir": ("CORRIDOR_STORE", Path),
         "base_iri": ("CORRIDOR_BASE_IRI", str),
         "write_token": ("CORRIDOR_WRITE_TOKEN", str),
@@ -67,11 +69,11 @@ class Config:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Config:
         """Defaults, then environment variables, then explicit overrides (CLI flags)."""
-        environ = os.environ if environ is None else environ
+        source: Mapping[str, str] = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name, (var, convert) in cls._ENV.items():
-            if environ.get(var):
-                values[name] = convert(environ[var])
+            if source.get(var):
+                values[name] = convert(source[var])
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known

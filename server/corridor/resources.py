@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata, util
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
 @cache
 def _bundle_root() -> Path:
-    try:
-        return Path(str(resources.files("corridor.bundle")))
+    try:  # a namespace package (no __init__): its one folder, not a MultiplexedPath
+        spec = util.find_spec("corridor.bundle")
     except ModuleNotFoundError:
-        pass
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
     try:
         text = metadata.distribution("corridor").read_text("direct_url.json") or "{}"
     except metadata.PackageNotFoundError:

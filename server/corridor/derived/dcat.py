@@ -81,13 +81,13 @@ def _compute_coverage(store: OxigraphStore) -> dict[str | None, dict]:
         "PREFIX schema: <https://schema.org/> SELECT ?g (MIN(?d) AS ?start) (MAX(?d) AS ?end) "
         "{ GRAPH ?g { ?x schema:startDate|schema:endDate ?d } "
         "FILTER(datatype(?d) = <http://www.w3.org/2001/XMLSchema#date>) } GROUP BY ?g")
-    for r in rows:  # type: ignore[attr-defined]
+    for r in rows:
         if r["start"] is not None:
             result.setdefault(r["g"].value, {})["temporal"] = (r["start"].value, r["end"].value)
     rows = store.query(
         f"SELECT DISTINCT ?g ?c {{ GRAPH ?g {{ ?x ?p ?c }} FILTER(isIRI(?c) && "
         f"STRSTARTS(STR(?c), {ox.Literal(COUNTRY_SCHEME + '/')})) }}")
-    for r in rows:  # type: ignore[attr-defined]
+    for r in rows:
         result.setdefault(r["g"].value, {}).setdefault("countries", set()).add(r["c"].value)
     everything: dict = {"countries": set()}
     for info in result.values():
@@ -222,7 +222,7 @@ def country_names(store: OxigraphStore, countries: set[str]) -> dict[str, str]:
     values = " ".join(str(ox.NamedNode(c)) for c in sorted(countries))
     rows = store.query(f"SELECT ?c ?l {{ VALUES ?c {{ {values} }} ?c <{SKOS}prefLabel> ?l "
                        'FILTER(langMatches(lang(?l), "en")) }')
-    return {r["c"].value: r["l"].value for r in rows}  # type: ignore[attr-defined]
+    return {r["c"].value: r["l"].value for r in rows}
 
 
 def _distribution(dataset: ox.NamedNode, dump: Dump, root_url: str,

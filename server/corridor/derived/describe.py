@@ -66,7 +66,7 @@ def describe(reader: ReadView, config: Config, iri: str, page: int = 1,
     frontier: list[ox.NamedNode | ox.BlankNode] = [node]
     visited: set = set()
     for _ in range(MAX_BNODE_DEPTH):
-        next_frontier = []
+        next_frontier: list[ox.NamedNode | ox.BlankNode] = []
         for subject in frontier:
             if subject in visited:
                 continue

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -173,7 +174,8 @@ def _write_all(store: OxigraphStore, reader: ReadView, directory: Path) -> None:
         quads = public_quads(store, reader, graph)
         items = quads if graph is None else (
             ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        with gzip.GzipFile(path, "wb", compresslevel=6, mtime=0) as out:
+        with gzip.GzipFile(path, "wb", compresslevel=6, mtime=0) as gz:
+            out = cast(IO[bytes], gz)  # a binary file object, as serialize needs
             prefixes = None if fmt == "nq" else PREFIXES
             ox.serialize(items, out, _FORMATS[fmt], prefixes=prefixes)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,7 @@ class Stats:
     version: int
     counts: dict[str, int] = field(default_factory=dict)
     classes: list[tuple[str, int]] = field(default_factory=list)
-    project_facets: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    project_facets: dict[str, dict[str, Collection[str]]] = field(default_factory=dict)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     participations: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -214,7 +214,10 @@ def _listen(store: OxigraphStore) -> None:
         if state.listening:
             return
         state.listening = True
-    store.on_commit(lambda _version: _refresh_in_background(store))
+    def refresh(_version: int) -> None:
+        _refresh_in_background(store)
+
+    store.on_commit(refresh)
 
 
 def _compute_now(store: OxigraphStore) -> Stats:
@@ -386,7 +389,7 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         classes=[tuple(c) for c in data["classes"]],
         # tuples, and only the facets a project has: a set costs 4x a small tuple
         project_facets={
-            p: {f: tuple(_i(v) for v in values) for f, values in facets.items() if values}
+            p: {f: tuple(sys.intern(v) for v in values) for f, values in facets.items() if values}
             for p, facets in data["project_facets"].items()
         },
         projects={
@@ -394,7 +397,8 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         },
         organisations={} if links else _organisations_of(data),
         participations=[] if links else _participations_of(data),
-        links_file=str(path.with_name(f"stats-{data['version']}-links.json")) if links else None,
+        links_file=str(path.with_name(f"stats-{data['version']}-links.json"))
+        if links and path is not None else None,
         budgets_by_programme=data["budgets_by_programme"],
         budgets_by_country=data["budgets_by_country"],
         budgets_by_year=data.get("budgets_by_year", {}),
@@ -408,13 +412,18 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
 
 def _rows(store: OxigraphStore, query: str) -> Iterator[Any]:
     """Solutions one at a time (a list of millions of solutions would be held at once)."""
-    return iter(store.query(PREFIXES + query))  # type: ignore[attr-defined, call-overload]
+    return iter(store.query(PREFIXES + query))
 
 
 def _value(solution: Any, name: str) -> str | None:
     """The term's text, interned: the same IRI in many figures is then one object in memory."""
     term = solution[name]
     return None if term is None else sys.intern(term.value)
+
+
+def _bound(solution: Any, name: str) -> str:
+    """:func:`_value` of a variable the query always binds."""
+    return sys.intern(solution[name].value)
 
 
 def _count(store: OxigraphStore, where: str) -> int:
@@ -433,14 +442,14 @@ def compute(store: OxigraphStore, version: int) -> Stats:
         "triples": _count_triples(store),
     }
     stats.classes = [
-        (_value(r, "c"), int(r["n"].value))
+        (_bound(r, "c"), int(r["n"].value))
         for r in _rows(
             store, "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
         )
         if isinstance(r["c"], ox.NamedNode)
     ]
     for r in _rows(store, "SELECT ?c ?code WHERE { ?c a cor:Country ; skos:notation ?code }"):
-        stats.country_codes[_value(r, "c")] = _value(r, "code")
+        stats.country_codes[_bound(r, "c")] = _bound(r, "code")
     _projects(store, stats)
     _organisations(store, stats)
     _participations(store, stats)
@@ -466,7 +475,7 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         OPTIONAL { ?p cor:status ?status }
         OPTIONAL { ?p cor:programme ?programme } }""",
     ):
-        p = _value(r, "p")
+        p = _bound(r, "p")
         entry = stats.projects.setdefault(
             p,
             {"start": None, "end": None, "budget": None, "eu": None, "status": None,
@@ -480,8 +489,8 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
                 with contextlib.suppress(ValueError):
                     entry[key] = float(r[key].value)
         if r["programme"] is not None:
-            entry["programmes"].add(_value(r, "programme"))
-    facets = {p: {f: set() for f in FACETS} for p in stats.projects}
+            entry["programmes"].add(_bound(r, "programme"))
+    facets: dict[str, dict[str, set[str]]] = {p: {f: set() for f in FACETS} for p in stats.projects}
     for p, entry in stats.projects.items():
         facets[p]["programme"] |= entry["programmes"]
         if entry["start"]:
@@ -500,10 +509,10 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
         for r in _rows(
             store, f"SELECT DISTINCT ?p ?v WHERE {{ ?p a cor:Project . {where} FILTER(isIRI(?v)) }}"
         ):
-            p = _value(r, "p")
+            p = _bound(r, "p")
             if p in facets:
-                facets[p][facet].add(_value(r, "v"))
-    stats.project_facets = facets
+                facets[p][facet].add(_bound(r, "v"))
+    stats.project_facets = {p: dict(values) for p, values in facets.items()}
 
 
 def _project_labels(store: OxigraphStore, stats: Stats) -> None:
@@ -516,7 +525,7 @@ def _project_labels(store: OxigraphStore, stats: Stats) -> None:
             store, f"SELECT ?p ?l WHERE {{ ?p a cor:Project ; <{prop}> ?l FILTER(isLiteral(?l)) }}"
         ):
             literal = r["l"]
-            stats.project_labels.setdefault(_value(r, "p"), []).append(
+            stats.project_labels.setdefault(_bound(r, "p"), []).append(
                 (order, literal.value, literal.language or "")
             )
 
@@ -527,16 +536,16 @@ def _organisations(store: OxigraphStore, stats: Stats) -> None:
         """SELECT ?o ?country ?region WHERE { ?o a cor:Organisation .
         OPTIONAL { ?o cor:country ?country } OPTIONAL { ?o cor:nutsRegion ?region } }""",
     ):
-        o = _value(r, "o")
+        o = _bound(r, "o")
         entry = stats.organisations.setdefault(o, {"country": None, "regions": set()})
         entry["country"] = entry["country"] or _value(r, "country")
         if r["region"] is not None:
-            entry["regions"].add(_value(r, "region"))
+            entry["regions"].add(_bound(r, "region"))
 
 
 def _participations(store: OxigraphStore, stats: Stats) -> None:
     stats.participations = [
-        (_value(r, "p"), _value(r, "o"), _value(r, "role"))
+        (_bound(r, "p"), _bound(r, "o"), _value(r, "role"))
         for r in _rows(
             store,
             """SELECT ?p ?o ?role WHERE { ?x cor:project ?p ; cor:organisation ?o .

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -56,12 +57,12 @@ class VoidStats:
     examples: list[str] = field(default_factory=list)
 
 
-def _decode(data: dict) -> VoidStats:
+def _decode(data: dict[str, Any]) -> VoidStats:
     stats = VoidStats(**data)
-    stats.classes = [tuple(x) for x in stats.classes]
-    stats.properties = [tuple(x) for x in stats.properties]
-    stats.linksets = [tuple(x) for x in stats.linksets]
-    stats.graphs = [tuple(x) for x in stats.graphs]
+    stats.classes = [(c, n) for c, n in stats.classes]
+    stats.properties = [(p, n) for p, n in stats.properties]
+    stats.linksets = [(t, p, n) for t, p, n in stats.linksets]
+    stats.graphs = [(g, n) for g, n in stats.graphs]
     return stats
 
 
@@ -88,11 +89,11 @@ def warm(store: OxigraphStore) -> None:
 
 
 def _pairs(store: OxigraphStore, query: str) -> list[tuple[str, int]]:
-    return [(r["k"].value, int(r["n"].value)) for r in store.query(query)]  # type: ignore[attr-defined]
+    return [(r["k"].value, int(r["n"].value)) for r in store.query(query)]
 
 
 def _count(store: OxigraphStore, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)  # type: ignore[call-overload]
+    return int(next(iter(store.query(query)))["n"].value)
 
 
 def compute(store: OxigraphStore, version: int) -> VoidStats:
@@ -113,12 +114,12 @@ def compute(store: OxigraphStore, version: int) -> VoidStats:
             "SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o "
             f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), {ox.Literal(namespace)}) "
             f"&& STRSTARTS(STR(?s), {entity_prefix})) }} }} GROUP BY ?p ORDER BY ?p")
-        stats.linksets += [(target, r["p"].value, int(r["n"].value)) for r in rows]  # type: ignore[attr-defined]
+        stats.linksets += [(target, r["p"].value, int(r["n"].value)) for r in rows]
     stats.graphs = [(g, store.count(g)) for g in store.named_graphs()]
     examples = store.query(
         "SELECT ?c (MIN(STR(?x)) AS ?s) { ?x a ?c "
         f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {entity_prefix})) }} GROUP BY ?c ORDER BY ?c")
-    stats.examples = [r["s"].value for r in examples][:EXAMPLES]  # type: ignore[attr-defined]
+    stats.examples = [r["s"].value for r in examples][:EXAMPLES]
     return stats
 
 

@@ -52,24 +52,23 @@ MEMORY_VALIDATION_MAX_BYTES = 1_000_000_000
 FAST_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML,
                 ox.RdfFormat.JSON_LD)
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
+# ``--format`` names beyond the file extensions pyoxigraph knows (RdfFormat.from_extension)
+FORMAT_NAMES: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
     "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
     "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
     "json-ld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
     "rdfxml": ox.RdfFormat.RDF_XML,
     "rdf/xml": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
     "owl": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
 }
+KNOWN_FORMATS = ("jsonld", "n3", "nq", "nt", "rdf", "trig", "ttl", "xml", *FORMAT_NAMES)
+
+
+def rdf_format(name: str) -> ox.RdfFormat | None:
+    """The RDF format of a file extension or ``--format`` name (None if unknown)."""
+    name = name.lower()
+    return FORMAT_NAMES.get(name) or ox.RdfFormat.from_extension(name)
 
 
 class InputError(StoreError):
@@ -100,17 +99,18 @@ class LoadResult:
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
     """The RDF format from ``--format`` or the file extension (``.gz`` looked through)."""
     if name:
-        try:
-            return FORMATS[name.lower()]
-        except KeyError:
-            known = ", ".join(sorted(FORMATS))
-            raise InputError(f"unknown format {name!r} (known: {known})") from None
+        chosen = rdf_format(name)
+        if chosen is None:
+            known = ", ".join(sorted(KNOWN_FORMATS))
+            raise InputError(f"unknown format {name!r} (known: {known})")
+        return chosen
     suffixes = [s.lower().lstrip(".") for s in path.suffixes]
     if suffixes and suffixes[-1] == "gz":
         suffixes = suffixes[:-1]
-    if not suffixes or suffixes[-1] not in FORMATS:
+    found = rdf_format(suffixes[-1]) if suffixes else None
+    if found is None:
         raise InputError(f"{path}: unknown format (use --format)")
-    return FORMATS[suffixes[-1]]
+    return found
 
 
 def graph_name_for(path: Path, root: Path) -> str:
@@ -118,7 +118,7 @@ def graph_name_for(path: Path, root: Path) -> str:
     rel = path.relative_to(root).as_posix()
     for _ in range(2):
         stem, dot, ext = rel.rpartition(".")
-        if dot and "/" not in ext and (ext.lower() in FORMATS or ext.lower() == "gz"):
+        if dot and "/" not in ext and (ext.lower() == "gz" or rdf_format(ext) is not None):
             rel = stem
     return rel
 

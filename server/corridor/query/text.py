@@ -221,18 +221,3 @@ def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -
     for position in reversed(insert_at):
         update = update[:position] + clause + update[position:]
     return update
-
-
-_POSITION = re.compile(r"(?<=error at )(\d+):(\d+)|(?<=-)(\d+):(\d+)(?=:)")
-
-
-def shift_error_columns(message: str, columns: int) -> str:
-    """Correct "line:column" positions on line 1 of a parser message for a text prefix."""
-
-    def fix(match: re.Match[str]) -> str:
-        line, column = (int(g) for g in match.groups() if g is not None)
-        if line == 1:
-            column = max(1, column - columns)
-        return f"{line}:{column}"
-
-    return _POSITION.sub(fix, message)

@@ -7,9 +7,9 @@ negotiate identically: q-values, specificity (``text/turtle`` beats ``text/*`` b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 # Graph serialisations, in the server's order of preference.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -60,70 +60,14 @@ SUFFIXES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class MediaRange:
-    type: str
-    subtype: str
-    q: float
-    params: tuple[tuple[str, str], ...] = ()
-
-    def matches(self, media_type: str) -> int:
-        """Specificity of the match (3 exact … 1 ``*/*``), or 0 when it does not match."""
-        main, _, sub = media_type.partition("/")
-        if self.type == "*":
-            return 1
-        if self.type != main:
-            return 0
-        if self.subtype == "*":
-            return 2
-        return 3 if self.subtype == sub else 0
-
-
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an Accept header; a missing or empty header accepts anything."""
-    if not header or not header.strip():
-        return [MediaRange("*", "*", 1.0)]
-    ranges = []
-    for part in header.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            continue
-        main, _, sub = media.partition("/")
-        q, params = 1.0, []
-        for f in fields[1:]:
-            name, _, value = f.partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"')
-            if name == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-            elif name:
-                params.append((name, value))
-        ranges.append(MediaRange(main, sub, q, tuple(params)))
-    return ranges
-
-
-def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives ``media_type``: the most specific matching range wins."""
-    best_specificity, best_q = 0, 0.0
-    for r in ranges:
-        s = r.matches(media_type)
-        if s > best_specificity:
-            best_specificity, best_q = s, r.q
-    return best_q
-
-
 def best_match(accept: str | None, offered: list[str]) -> str | None:
-    """Pick the offered media type the client prefers; ``None`` means 406 Not Acceptable."""
-    ranges = parse_accept(accept)
-    best, best_q = None, 0.0
-    for media_type in offered:
-        q = quality(ranges, media_type)
-        if q > best_q:
-            best, best_q = media_type, q
-    return best
+    """Pick the offered media type the client prefers (Werkzeug's RFC 9110 negotiation:
+    q-values, specificity, ``q=0`` excludes, ties go to the server's order); a missing or
+    empty header accepts anything; ``None`` means 406 Not Acceptable."""
+    if not accept or not accept.strip():
+        return offered[0] if offered else None
+    ranges = parse_accept_header(accept, MIMEAccept)
+    return ranges.best_match(offered)
 
 
 def canonical_rdf_type(media_type: str) -> str | None:

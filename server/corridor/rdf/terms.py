@@ -53,3 +53,18 @@ def term_from_nt(text: str) -> rdflib.term.Node:
     g.parse(data=f"<urn:s> <urn:p> {text} .", format="nt")
     return next(iter(g.objects()))
 
+
+
+def solutions(result: object) -> ox.QuerySolutions:
+    """The rows of a SELECT result (pyoxigraph's ``query`` returns a union of result kinds)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected SELECT solutions, got {type(result).__name__}")
+    return result
+
+
+def first_int(result: object, variable: str = "n") -> int:
+    """The integer value of ``variable`` in the first row of a SELECT (a COUNT)."""
+    value = next(iter(solutions(result)))[variable]
+    if not isinstance(value, ox.Literal):
+        raise TypeError(f"?{variable} is not a literal")
+    return int(value.value)

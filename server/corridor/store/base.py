@@ -144,7 +144,9 @@ class Writes(Protocol):
 
     def drop_graph(self, graph: str, check: WriteCheck | None = None) -> None: ...
 
-    def update(self, sparql: str, check: WriteCheck | None = None) -> None: ...
+    def update(
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+    ) -> None: ...
 
     def set_graph_metadata(
         self, quads: Iterable[Quad], about_graph: str, replace_all: bool = True

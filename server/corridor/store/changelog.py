@@ -44,4 +44,5 @@ class ChangeLog:
 
     def last_seq(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])

@@ -42,7 +42,6 @@ from corridor.store.base import (
     Snapshot,
     StoreError,
     StoreLockedError,
-    Term,
     WriteCheck,
     is_withheld_metadata,
     os_reason,
@@ -150,11 +149,13 @@ class Transaction:
             self._record(graph, subjects)
             self._remove_metadata(graph, everything=True)
 
-    def update(self, sparql: str, check: WriteCheck | None = None) -> None:
+    def update(
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+    ) -> None:
         """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None)."""
         with self._checked(check):
             self._touch()
-            self.primary.update(sparql)
+            self.primary.update(sparql, base_iri=base_iri)
             self._note_focus(set(), True)
             self._record(None, set())
 
@@ -258,7 +259,7 @@ class Transaction:
         blank = False
         count = 0
         batch: list[Quad] = []
-        seen: set[Term] = set()
+        seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
         for q in quads:
             s = q.subject
             batch.append(ox.Quad(s, q.predicate, q.object, g))
@@ -624,7 +625,7 @@ class OxigraphStore:
         Without ``dataset`` the default graph is the union of the public graphs.
         """
         if dataset:
-            return self._reader.query(sparql, **dataset)  # type: ignore[arg-type]
+            return self._reader.query(sparql, **dataset)
         if self._root is not None and self._public_at[1] is not self._reader:
             return self._public_at[1].query(sparql, use_default_graph_as_union=True)
         return self._reader.query(sparql, **self.dataset_arguments())  # type: ignore[arg-type]
@@ -712,7 +713,9 @@ def stored_form(literal: ox.Literal) -> ox.Literal:
     node = ox.NamedNode("urn:x")
     scratch = ox.Store()
     scratch.add(ox.Quad(node, node, literal))
-    return next(iter(scratch)).object
+    stored = next(iter(scratch)).object
+    assert isinstance(stored, ox.Literal)
+    return stored
 
 
 class CheckpointStore:

@@ -53,7 +53,8 @@ def deny_write(config: Config) -> Response | None:
             401, "this write needs credentials: Authorization: Bearer <token>",
             {"WWW-Authenticate": REALM},
         )
-    if not hmac.compare_digest(token.encode("utf-8"), config.write_token.encode("utf-8")):
+    expected = config.write_token or ""
+    if not expected or not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
         return error_response(403, "the write token is not valid")
     return None
 

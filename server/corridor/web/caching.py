@@ -17,6 +17,7 @@ import functools
 import hashlib
 from datetime import datetime
 from email.utils import format_datetime
+from typing import cast
 
 from flask import Flask, Request, Response, request
 
@@ -71,7 +72,7 @@ def add_validators(response: Response) -> Response:
     environ = req.environ
     if not any(h in environ for h in _CONDITIONAL_HEADERS):
         return response  # nothing to evaluate (make_conditional costs ~70 µs per request)
-    return response.make_conditional(req)
+    return cast(Response, response.make_conditional(req))
 
 
 def _set_validators(response: Response, tag: str) -> None:

@@ -126,14 +126,15 @@ def public_objects(
 ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
     """Objects of (subject, predicate) in public graphs: index lookups, no query planning."""
     config = get_config()
-    out = []
+    out: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
     for quad in reader.quads_for_pattern(
         ox.NamedNode(subject), ox.NamedNode(predicate), None, None
     ):
         graph = quad.graph_name
         if isinstance(graph, ox.NamedNode) and config.is_withheld(graph.value):
             continue
-        out.append(quad.object)
+        if not isinstance(quad.object, ox.Triple):
+            out.append(quad.object)
     return out
 
 
@@ -228,7 +229,7 @@ def resource_url(iri: str, **params: str) -> str:
 
             return f"{path}?{urlencode(params)}"
         return path
-    return url_for("browse.resource", iri=iri, **params)
+    return url_for("browse.resource", iri=iri, **params)  # type: ignore[arg-type]
 
 
 def _serves_id_paths() -> bool:

@@ -232,7 +232,7 @@ def ontology_terms(triples: list[ox.Triple]) -> dict:
         for subject, ts in sorted(by_subject.items()):
             if not subject.startswith(ONTOLOGY_NS):
                 continue
-            if not any(t.predicate.value == _TYPE and t.object.value == kind for t in ts):
+            if not any(t.predicate.value == _TYPE and t.object == ox.NamedNode(kind) for t in ts):
                 continue
             terms.append({
                 "name": subject[len(ONTOLOGY_NS):], "iri": subject,

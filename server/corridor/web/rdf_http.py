@@ -52,9 +52,12 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
         return _jsonld(triples)
     fmt = conneg.RDF_FORMATS[media_type]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(triples, format=fmt,
+        data = ox.serialize(triples, format=fmt,
                             prefixes=used_prefixes(triples, prefixes or PREFIXES))
-    return ox.serialize(triples, format=fmt)
+    else:
+        data = ox.serialize(triples, format=fmt)
+    assert data is not None  # no output given: the bytes are returned
+    return data
 
 
 def _jsonld(triples: list[ox.Triple]) -> bytes:

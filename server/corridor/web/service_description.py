@@ -74,5 +74,8 @@ def serialize(triples: list[ox.Triple], format: ox.RdfFormat) -> bytes:
     prefixes = PREFIXES if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        return ox.serialize(quads, format=format, prefixes=prefixes)
-    return ox.serialize(triples, format=format, prefixes=prefixes)
+        data = ox.serialize(quads, format=format, prefixes=prefixes)
+    else:
+        data = ox.serialize(triples, format=format, prefixes=prefixes)
+    assert data is not None  # no output given: the bytes are returned
+    return data

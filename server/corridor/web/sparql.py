@@ -359,13 +359,11 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
         except sparql_text.SparqlTextError as e:
             raise BadRequest(str(e)) from None
     activity = f"SPARQL Update by {auth.write_agent()}"
-    base = f"BASE <{config.base_iri}> "  # relative IRIs resolve against the base IRI
     try:
         with store.transaction(activity, check=write_check(store)) as txn:
-            txn.update(base + text)
+            txn.update(text, base_iri=config.base_iri)  # relative IRIs resolve against it
     except SyntaxError as e:
-        message = sparql_text.shift_error_columns(str(e), len(base))
-        return error_response(400, f"SPARQL Update syntax error: {message}")
+        return error_response(400, f"SPARQL Update syntax error: {e}")
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError, ValueError) as e:

@@ -126,8 +126,7 @@
       for (var i = 0; i < yasqe.lineCount(); i++) yasqe.removeLineClass(i, "background", "query-error-line");
     });
     yasqe.on("queryResponse", function (instance, response) {
-      var text = response && (response.response && response.response.text || response.text || response.message);
-      if (response && (response.status >= 400 || (response.response && response.response.status >= 400))) showError(text);
+      if (response instanceof Error) showError(response.message);  // YASQE throws the body
     });
   }
   watch(yasgui.getTab());

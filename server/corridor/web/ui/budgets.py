@@ -63,7 +63,7 @@ def _budget_data_uncached() -> dict[str, Any]:
                 "iri": k,
                 "label": label,
                 "url": lbl.resource_url(k) if known else None,
-                "projects": url_for("browse.projects", **{facet: k or UNKNOWN})
+                "projects": url_for("browse.projects", **{facet: k or UNKNOWN})  # type: ignore[arg-type]
                 if facet and (known or not k) else None,
                 "amount": v,
                 "share": v / total if total else 0.0,

@@ -11,7 +11,7 @@ import mimetypes
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import (
@@ -25,6 +25,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 
 from corridor.derived.figures import stats_for
 from corridor.resources import vendor_file
@@ -110,7 +111,7 @@ def wants_json() -> bool:
 def cached_json(data: Any) -> Response:
     response = jsonify(data)
     response.set_etag(f"v{get_store().version}-{request.full_path}")
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def page_number() -> int:
@@ -317,7 +318,7 @@ def _compress(response: Response) -> Response:
 
 
 @bp.app_errorhandler(404)
-def _not_found(error: Exception) -> Response | Exception:
+def _not_found(error: HTTPException) -> Response | HTTPException:
     """A styled page with a search box for browsers; other clients get the plain error."""
     accept = request.accept_mimetypes
     if accept.best_match(["text/html", "application/json"]) != "text/html" or not accept[

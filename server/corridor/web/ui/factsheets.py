@@ -76,7 +76,7 @@ def _project(
     lead = [r for r in partners if _is_lead(r.get("role_iri"))]
     by_country = Counter((r["country"]["label"] if r.get("country") else "") for r in partners
                          if r.get("organisation"))
-    facts = [
+    facts: list[tuple[str, dict[str, Any]]] = [
         (i18n.translate("Programme"), {"links": links(f"{COR}programme")}),
         ("Priority", {"links": links(f"{COR}priority")}),
         (i18n.translate("Dates"), {"text": " – ".join(
@@ -205,7 +205,7 @@ def _place(iri: str, facet: str, link: Link, stats: Stats, budget: float | None 
         "facts": [(n, v) for n, v in facts if v.get("text")],
         "projects": shown[:PROJECTS_SHOWN],
         "more_projects": max(0, len(shown) - PROJECTS_SHOWN),
-        "list_url": url_for("browse.projects", **{facet: iri}),
+        "list_url": url_for("browse.projects", **{facet: iri}),  # type: ignore[arg-type]
     }
 
 

@@ -75,7 +75,7 @@ def _map_data_uncached() -> dict[str, Any]:
             }
             for r, orgs in per_region.items()
         ),
-        key=lambda r: r["notation"],
+        key=lambda r: str(r["notation"]),
     )
     return {
         "countries": [c for c in countries if c["numeric"]],

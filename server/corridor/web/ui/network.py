@@ -102,7 +102,7 @@ def _network_data_uncached(level: str) -> dict[str, Any]:
                 "url": lbl.resource_url(n),
                 "ego": url_for("browse.network_view", level=level, focus=n),
                 "projects": count,
-                "group": lbl.label_or_name(groups[n], labels) if groups.get(n) else None,
+                "group": lbl.label_or_name(g, labels) if (g := groups.get(n)) else None,
                 "colour": colours.get(groups.get(n) or "", OTHER),
             }
             for n, count in sorted(nodes.items(), key=lambda kv: i18n.sort_key(label_of[kv[0]]))

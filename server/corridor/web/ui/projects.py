@@ -57,7 +57,7 @@ def browse() -> Response:
             "iri": c,
             "label": lbl.label_or_name(c, labels),
             "count": n,
-            "url": url_for("browse.browse", **{"class": c}),
+            "url": url_for("browse.browse", **{"class": c}),  # type: ignore[arg-type]
             "short": lbl.shorten(c),
         }
         for c, n in stats.classes

@@ -160,7 +160,7 @@ def _triples_of(iri: str, description: Any) -> tuple[list[tuple[str, Any]], list
 def _from_rdflib(iri: str, graph: Any):
     from rdflib import URIRef
 
-    from corridor.validation.validator import rdflib_to_ox
+    from corridor.rdf.terms import rdflib_to_ox
 
     subject = URIRef(iri)
     outgoing = [(str(p), rdflib_to_ox(o)) for p, o in graph.predicate_objects(subject)]
@@ -206,16 +206,21 @@ def _resource_context(
         }
     )
     switch_languages = sorted(set(available) | set(lbl.UI_LANGUAGES))
-    link = lambda i: {"iri": i, "label": lbl.label_or_name(i, labels), "url": lbl.resource_url(i)}  # noqa: E731
+
+    def link(i: str) -> dict[str, Any]:
+        return {"iri": i, "label": lbl.label_or_name(i, labels), "url": lbl.resource_url(i)}
+
     groups = _property_groups(outgoing, labels, link, langs)
-    incoming_groups: dict[str, list] = defaultdict(list)
+    incoming_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     incoming = incoming[:limit]
-    for s, p in incoming:
-        incoming_groups[p].append(link(s))
-    incoming_list = [
-        {"property": link(p), "inverse": _inverse_label(link(p)["label"]),
-         "values": sorted(v, key=lambda x: i18n.sort_key(x["label"]))}
-        for p, v in sorted(incoming_groups.items(), key=lambda kv: lbl.label_or_name(kv[0], labels))
+    for subject, predicate in incoming:
+        incoming_groups[predicate].append(link(subject))
+    incoming_list: list[dict[str, Any]] = [
+        {"property": link(prop), "inverse": _inverse_label(link(prop)["label"]),
+         "values": sorted(members, key=_by_label)}
+        for prop, members in sorted(
+            incoming_groups.items(), key=lambda kv: lbl.label_or_name(kv[0], labels)
+        )
     ]
     for item in extra.get("rows", []):
         for key in list(item):
@@ -387,6 +392,10 @@ def _places(
     }
 
 
+def _by_label(item: dict[str, Any]) -> str:
+    return i18n.sort_key(str(item["label"]))
+
+
 def _inverse_label(label: str) -> str:
     """How an incoming link reads: "programme" → "programme of", "extension of" → "has
     extension" (never "extension of of")."""
@@ -402,4 +411,4 @@ def _partner_countries(project: str, limit: int = 2000) -> set[str]:
         f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
         f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
     )
-    return {r["c"].value for r in rows}  # type: ignore[union-attr]
+    return {r["c"].value for r in rows}

@@ -83,8 +83,9 @@ def search() -> Response:
         "total": len(results),
         "suggestion": corrected or suggestion,
         "indexing": index.building,
-        "next": url_for("browse.search", q=text, page=page + 1, format="json",
-                        **_filters()) if more else None,
+        "next": url_for(
+            "browse.search", q=text, page=page + 1, format="json", **_filters()  # type: ignore[arg-type]
+        ) if more else None,
     }
     title = i18n.translate("Search")
     return listing(

@@ -64,10 +64,11 @@ def test_sparql_results_link_to_local_pages_as_prefixed_names(page, live_server,
     page.goto(live_server + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
     page.click("button.example:has-text('Lead partners')")
-    page.wait_for_selector(".yasr table tbody tr a", timeout=30_000)
+    page.wait_for_selector(".yasr table tbody tr a[data-local]", timeout=30_000)
     hrefs = page.locator(".yasr table tbody a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(h.startswith("/") for h in hrefs)
+    assert "project:boost" in page.locator(".yasr table tbody a").all_inner_texts()
     page.screenshot(path=str(shots / "desktop-query-results.png"), full_page=True)
 
 

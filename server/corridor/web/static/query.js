@@ -28,9 +28,17 @@
       a.setAttribute("href", localPage(iri));
       a.removeAttribute("target");
       a.setAttribute("title", iri);
-      a.classList.add("iri");
+      a.setAttribute("data-local", "");
       var short = shorten(iri);
-      if (short && a.textContent.indexOf("<") === 0) a.textContent = short;
+      if (!short && iri.indexOf(settings.base + "id/") === 0) {  // .../id/project/boost → project:boost
+        var rest = iri.slice(settings.base.length + 3), cut = rest.indexOf("/");
+        short = cut > 0 ? rest.slice(0, cut) + ":" + rest.slice(cut + 1) : rest;
+      }
+      if (!short) return;
+      a.textContent = short;
+      [a.previousSibling, a.nextSibling].forEach(function (node) {  // the <…> YASR puts around
+        if (node && node.nodeType === 3) node.textContent = node.textContent.replace(/^</, "").replace(/>$/, "").replace(/<$/, "").replace(/^>/, "");
+      });
     });
   }
   /* What YASGUI leaves unlabelled or unreachable for assistive technology. */

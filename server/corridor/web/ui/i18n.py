@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
+from flask import g, has_request_context
+
 from corridor.web import labels as lbl
 
 LANGUAGES = ("en", "de")
@@ -111,12 +113,19 @@ GERMAN = {
 
 
 def ui_language() -> str:
-    """The language of the interface: the reader's first language that it speaks."""
+    """The language of the interface: the reader's first language that it speaks (worked out
+    once per request)."""
+    if has_request_context() and "corridor_ui_lang" in g:
+        return str(g.corridor_ui_lang)
+    chosen = "en"
     for tag in lbl.preferred_languages():
         code = tag.split("-")[0]
         if code in LANGUAGES:
-            return code
-    return "en"
+            chosen = code
+            break
+    if has_request_context():
+        g.corridor_ui_lang = chosen
+    return chosen
 
 
 def translate(text: str) -> str:

@@ -207,8 +207,12 @@ def _resource_context(
     )
     switch_languages = sorted(set(available) | set(lbl.UI_LANGUAGES))
 
+    made: dict[str, dict[str, Any]] = {}
+
     def link(i: str) -> dict[str, Any]:
-        return {"iri": i, "label": lbl.label_or_name(i, labels), "url": lbl.resource_url(i)}
+        if i not in made:
+            made[i] = {"iri": i, "label": lbl.label_or_name(i, labels), "url": lbl.resource_url(i)}
+        return dict(made[i])
 
     groups = _property_groups(outgoing, labels, link, langs)
     incoming_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -311,37 +315,51 @@ def _value_view(term: Any, link) -> dict[str, Any]:
 
 
 def _related(iri: str, types: list[str]) -> dict[str, Any]:
-    """Rows that make a project or organisation page useful: its partners or its projects."""
-    node = ox.NamedNode(iri)
-    store = get_store()
+    """Rows that make a project or organisation page useful: its partners or its projects.
+
+    Index lookups only (participations pointing at the resource, then their few properties).
+    """
+    reader = get_store().reader()
+
+    def first(subject: str, prop: str) -> str | None:
+        for o in lbl.public_objects(reader, subject, f"{COR}{prop}"):
+            if isinstance(o, ox.NamedNode):
+                return o.value
+        return None
+
     if f"{COR}Project" in types:
-        rows = [
-            {
-                "organisation_iri": _v(r, "o"),
-                "role_iri": _v(r, "role"),
-                "country_iri": _v(r, "c"),
-                "participation_iri": _v(r, "x"),
-            }
-            for r in store.query(f"""
-            SELECT ?x ?o ?role ?c WHERE {{ ?x <{COR}project> {node} ; <{COR}organisation> ?o .
-              OPTIONAL {{ ?x <{COR}role> ?role }}
-              OPTIONAL {{ ?o <{COR}country> ?c }} }} LIMIT 500""")
-        ]
-        return {"kind": "partners", "title": "Partners", "rows": rows}
+        rows = []
+        for x in _public_subjects(reader, f"{COR}project", iri):
+            org = first(x, "organisation")
+            if org is None:
+                continue
+            rows.append({"organisation_iri": org, "role_iri": first(x, "role"),
+                         "country_iri": first(org, "country"), "participation_iri": x})
+        return {"kind": "partners", "title": i18n.translate("Partners"), "rows": rows}
     if f"{COR}Organisation" in types:
-        rows = [
-            {"project_iri": _v(r, "p"), "role_iri": _v(r, "role"), "participation_iri": _v(r, "x")}
-            for r in store.query(f"""
-            SELECT ?x ?p ?role WHERE {{ ?x <{COR}organisation> {node} ; <{COR}project> ?p .
-              OPTIONAL {{ ?x <{COR}role> ?role }} }} LIMIT 500""")
-        ]
-        return {"kind": "projects", "title": "Projects", "rows": rows}
+        rows = []
+        for x in _public_subjects(reader, f"{COR}organisation", iri):
+            project = first(x, "project")
+            if project is not None:
+                rows.append({"project_iri": project, "role_iri": first(x, "role"),
+                             "participation_iri": x})
+        return {"kind": "projects", "title": i18n.translate("Projects"), "rows": rows}
     return {}
 
 
-def _v(row: Any, name: str) -> str | None:
-    term = row[name]
-    return None if term is None else term.value
+def _public_subjects(reader: Any, predicate: str, obj: str, limit: int = 500) -> list[str]:
+    """Subjects (IRIs) of (?, predicate, obj) in public graphs, at most ``limit``."""
+    withheld = get_config().is_withheld
+    out: list[str] = []
+    for quad in reader.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(obj), None):
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and withheld(graph.value):
+            continue
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value not in out:
+            out.append(quad.subject.value)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def _places(
@@ -366,10 +384,10 @@ def _places(
         if country:
             countries.add(country)
     if f"{COR}Project" in types:
-        countries |= _partner_countries(iri)
         for row in partners or []:
             if row.get("country_iri"):
                 weights[row["country_iri"]] += 1
+                countries.add(row["country_iri"])
     codes = {}
     for country in countries:
         for code in lbl.public_objects(reader, country, f"{SKOS}notation"):
@@ -406,9 +424,3 @@ def _inverse_label(label: str) -> str:
     return f"{label} of"
 
 
-def _partner_countries(project: str, limit: int = 2000) -> set[str]:
-    rows = get_store().query(
-        f"SELECT DISTINCT ?c WHERE {{ ?x <{COR}project> {ox.NamedNode(project)} ;"
-        f" <{COR}organisation>/<{COR}country> ?c FILTER(isIRI(?c)) }} LIMIT {limit}"
-    )
-    return {r["c"].value for r in rows}

@@ -183,7 +183,12 @@ def _place(iri: str, facet: str, link: Link, stats: Stats, budget: float | None 
     entries = [stats.projects.get(p, {}) for p in projects]
     total = sum(e["budget"] for e in entries if e.get("budget") is not None)
     eu = sum(e["eu"] for e in entries if e.get("eu") is not None)
-    shown = sorted((link(p) for p in projects), key=lambda x: i18n.sort_key(x["label"]))
+    names = lbl.fetch_labels(projects, lbl.preferred_languages())
+    shown = sorted(
+        ({"iri": p, "label": lbl.label_or_name(p, names), "url": lbl.resource_url(p)}
+         for p in projects),
+        key=lambda x: i18n.sort_key(x["label"]),
+    )
     facts: list[tuple[str, dict[str, Any]]] = [
         (i18n.translate("Projects"), {"text": str(len(projects))}),
         (i18n.translate("Total budget"),

@@ -109,6 +109,18 @@ GERMAN = {
     "Catalogue": "Katalog",
     "Ontology": "Ontologie",
     "SPARQL endpoint": "SPARQL-Endpunkt",
+    (
+        "A knowledge graph of EU-funded projects, the organisations and regions that take part"
+        " in them, and the programmes that fund them."
+    ): (
+        "Ein Wissensgraph EU-geförderter Projekte, der Organisationen und Regionen, die an"
+        " ihnen teilnehmen, und der Programme, die sie fördern."
+    ),
+    "Browse by class": "Nach Klassen durchsuchen",
+    "SPARQL query editor": "SPARQL-Abfrageeditor",
+    "Data catalogue (DCAT)": "Datenkatalog (DCAT)",
+    "VoID description": "VoID-Beschreibung",
+    "Last update": "Letzte Aktualisierung",
 }
 
 

@@ -46,9 +46,9 @@ from validation_speed import (  # noqa: E402
 
 from corridor.cli import main as corridor  # noqa: E402
 from corridor.config import Config  # noqa: E402
+from corridor.ingest import loader  # noqa: E402
 from corridor.ingest.loader import load_bundled  # noqa: E402
 from corridor.store import open_store  # noqa: E402
-from server import loader  # noqa: E402
 
 
 def write_synthetic(path: Path, triples: int, regions: list[tuple[str, str]], seed: int) -> int:

@@ -154,4 +154,10 @@ def test_no_module_uses_another_packages_private_names():
                     and isinstance(node.value, ast.Name) and node.value.id in module_aliases
                     and layer(module_aliases[node.value.id]) != mine):
                 wrong.append(f"{name}:{node.lineno} reads {node.value.id}.{node.attr}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("getattr", "hasattr", "setattr") and len(node.args) > 1
+                    and isinstance(node.args[1], ast.Constant)
+                    and str(node.args[1].value).startswith("_")
+                    and not str(node.args[1].value).startswith("__")):
+                wrong.append(f"{name}:{node.lineno} {node.func.id}(…, {node.args[1].value!r})")
     assert wrong == []

@@ -318,7 +318,7 @@ def test_the_fast_path_draws_a_progress_bar_on_a_terminal(
     data = write(tmp_path / "big.nt", projects(20))
     code, text = run_on_a_terminal(tiny_config, ["load", "--graph", GRAPH, str(data)])
     assert code == 0
-    assert "big.nt [" in text and "writing" in text and "publishing" in text
+    assert "big.nt [" in text and "%" in text and "writing" in text and "publishing" in text
     assert "validating" in text
 
 

@@ -27,6 +27,7 @@ REUSED_NAMESPACES = (
     "http://www.w3.org/2006/vcard/ns#",
     "http://www.w3.org/ns/prov#",
     "http://www.w3.org/ns/dcat#",
+    "http://www.w3.org/ns/adms#",
     "http://purl.org/cerif/frapo/",
     "http://www.w3.org/ns/locn#",
     "http://data.europa.eu/m8g/",  # SEMIC Core Public Event / Core Vocabularies

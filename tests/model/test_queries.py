@@ -79,20 +79,24 @@ def test_projects_per_programme(store: ox.Store) -> None:
 
 def test_country_collaboration(store: ox.Store) -> None:
     rows = run(store, "country-collaboration")
-    pairs = column(rows, "nameA", "nameB", "sharedProjects")
-    # S3-4AlpClusters: 6 countries -> 15 pairs; GoSmart & Excel BSR: 8 countries -> 28 pairs.
-    # Germany is in both, but shares no second country across them, so no pair counts twice.
-    assert len(rows) == 15 + 28
-    assert ("Germany", "Sweden", "1") in pairs
-    assert ("France", "Italy", "1") in pairs
-    assert all(row["sharedProjects"] == "1" for row in rows)
-    assert not any("Spain" in (row["nameA"], row["nameB"]) for row in rows)  # BOOST: unknown
+    pairs = column(rows, "nameA", "nameB", "sharedProjects", "projectLevelOnly")
+    # S3-4AlpClusters: 6 countries -> 15 pairs; GoSmart & Excel BSR: 8 countries -> 28 pairs;
+    # BOOST: its 5 consortium countries (a project-level fact of seed 000, issue 14) -> 10 pairs,
+    # of which Denmark-Estonia is also a GoSmart pair.
+    assert len(rows) == 15 + 28 + 10 - 1
+    assert ("Germany", "Sweden", "1", "0") in pairs
+    assert ("France", "Italy", "1", "0") in pairs
+    assert ("Denmark", "Estonia", "2", "1") in pairs
+    assert ("Bulgaria", "Spain", "1", "1") in pairs  # BOOST, known only at project level
+    assert sum(row["projectLevelOnly"] == "1" for row in rows) == 10
 
 
 def test_region_collaboration(store: ox.Store) -> None:
     rows = run(store, "region-collaboration")
     got = column(rows, "regionA", "regionB", "projectName")
-    gosmart = ["DE60", "DK05", "LV008", "PL84"]
+    assert {row["level"] for row in rows} == {"1"}
+    # partner regions rolled up to NUTS 1 (issue 14: DE60, DK05, LV008 and PL84 were mixed levels)
+    gosmart = ["DE6", "DK0", "LV0", "PL8"]
     expected = Counter(
         (NUTS + a, NUTS + b, "GoSmart & Excel BSR")
         for i, a in enumerate(gosmart)
@@ -122,15 +126,15 @@ def test_leaders_with_moderate_innovators(store: ox.Store) -> None:
 
 def test_performance_groups_stated_by_sources(store: ox.Store) -> None:
     rows = run(store, "performance-groups-stated-by-sources")
-    assert len(rows) == 5 * 3
+    # issue 14: only the EIS edition stated by official EC pages (2023) is in the reference graph
+    assert len(rows) == 5
     estonia = column(
         [r for r in rows if r["countryName"] == "Estonia"], "statedGroup", "eisYear", "eisGroup"
     )
     assert estonia == Counter(
         {
-            ("Innovation Leader", "2021", "Strong Innovator"): 1,
-            ("Innovation Leader", "2022", "Moderate Innovator"): 1,
-            ("Innovation Leader", "2023", "Moderate Innovator"): 1,
+            # 'lead innovator' is BOOST's own (DESI) wording, not the EIS group (issue 14)
+            ("Lead innovator", "2023", "Moderate Innovator"): 1,
         }
     )
     assert {local(r["source"]) for r in rows} == {"id/source/seed-000-boost"}
@@ -174,25 +178,42 @@ def test_labels_in_language(store: ox.Store) -> None:
 def test_provenance_of_budgets(store: ox.Store) -> None:
     rows = run(store, "provenance-of-budgets")
     got = Counter(
-        (r["projectName"], r["kind"], Decimal(r["value"]), r["currency"], r["file"][:3])
+        (r["projectName"], r["kind"], Decimal(r["value"]), r["currency"], r["file"][:3],
+         local(r["readingSource"]))
         for r in rows
     )
+    seed3, editors = "id/source/seed-003-s3-4alpclusters-de", "id/source/corridor-editors"
+    s3 = "S3-4AlpClusters"
+    # issue 14: 340,500 is the national co-financing (an editorial reading of the printed figure),
+    # 2,270,000 the ERDF co-financed budget (editorial, not printed)
     assert got == Counter(
         {
-            ("S3-4AlpClusters", "total budget", Decimal("2521964"), "EUR", "003"): 1,
-            ("S3-4AlpClusters", "EU contribution", Decimal("1929500"), "EUR", "003"): 1,
-            ("S3-4AlpClusters", "other national funding", Decimal("340500"), "EUR", "003"): 1,
-            ("GoSmart & Excel BSR", "total budget", Decimal("770860"), "EUR", "001"): 1,
+            (s3, "total budget", Decimal("2521964"), "EUR", "003", seed3): 1,
+            (s3, "EU contribution", Decimal("1929500"), "EUR", "003", seed3): 1,
+            (s3, "national co-financing", Decimal("340500"), "EUR", "003", editors): 1,
+            (s3, "co-financed budget", Decimal("2270000"), "EUR", "cor", editors): 1,
+            ("GoSmart & Excel BSR", "total budget", Decimal("770860"), "EUR", "001",
+             "id/source/seed-001-gosmart-excel-bsr-da"): 1,
         }
     )
 
 
 def test_provenance_of_a_resource(store: ox.Store) -> None:
     rows = run(store, "provenance-of-a-resource")
-    assert {local(r["graph"]) for r in rows} == {"graph/projects/s3-4alpclusters"}
-    assert {r["sourceTitle"] for r in rows} == {"Projektebene: S3-4AlpClusters"}
-    labels = {r["value"] for r in rows if r["property"].endswith("core#prefLabel")}
-    assert labels == {"University of Franche-Comte", "Université de Franche-Comté"}
+    assert {local(r["graph"]) for r in rows} == {
+        "graph/projects/s3-4alpclusters", "graph/editors/translations",
+        "graph/editors/classifications",
+    }
+    labels = {(r["value"], r["kind"], r["sourceTitle"]) for r in rows
+              if r["property"].endswith("core#prefLabel")}
+    # per fact (issue 14): the French name is the editors', the partner-table name seed 003's
+    assert labels == {
+        ("University of Franche-Comte", "seed document", "Projektebene: S3-4AlpClusters"),
+        ("Université de Franche-Comté", "editorial decision", "Corridor editorial decisions"),
+    }
+    typed = next(r for r in rows if r["property"].endswith("#organisationType"))
+    assert typed["kind"] == "editorial decision" and typed["note"]
+    assert all(r.get("note") is None for r in rows if r["kind"] == "seed document")
 
 
 def test_organisations_in_a_city(store: ox.Store) -> None:
@@ -206,9 +227,14 @@ def test_organisations_in_a_city(store: ox.Store) -> None:
 
 def test_project_timeline(store: ox.Store) -> None:
     rows = run(store, "project-timeline")
-    assert [(local(r["project"]), r["start"], r["end"]) for r in rows] == [
-        ("id/project/s3-4alpclusters", "2016-01-11", "2019-04-30"),
-        ("id/project/gosmart-excel-bsr", "2021-04", "2021-12"),
+    # issue 14: BOOST (no project dates in any source) appears by the challenge it owned at the
+    # Cluj camp, and so does the camp's '2023 Cluj Innovation Year' -- marked as activity dates
+    activity = "dated activities only"
+    assert [(local(r["project"]), r["start"], r["end"], r["basis"]) for r in rows] == [
+        ("id/project/s3-4alpclusters", "2016-01-11", "2019-04-30", "project dates"),
+        ("id/project/gosmart-excel-bsr", "2021-04", "2021-12", "project dates"),
+        ("id/project/cluj-innovation-year-2023", "2023-10-13", "2023-10-15", activity),
+        ("id/project/boost", "2023-10-13", "2023-10-15", activity),
     ]
 
 
@@ -277,8 +303,13 @@ def test_budget_shares(store: ox.Store) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert row["projectName"] == "S3-4AlpClusters"
-    assert Decimal(row["euSharePercent"]) == Decimal("76.51")
-    assert Decimal(row["eu"]) <= Decimal(row["total"])
+    # issue 14: the EU share of the ERDF co-financed budget is the programme rate, 85%; the old
+    # 76.51% (share of the total, Swiss part included) is reported only as such
+    assert Decimal(row["euSharePercent"]) == Decimal("85")
+    assert Decimal(row["statedRate"]) == Decimal("0.85")
+    assert Decimal(row["euShareOfTotalPercent"]) == Decimal("76.51")
+    assert (Decimal(row["coFinanced"]), Decimal(row["national"])) == (Decimal("2270000"),
+                                                                      Decimal("340500"))
 
 
 def test_topic_codes(store: ox.Store) -> None:
@@ -323,3 +354,32 @@ def test_associated_organisations(store: ox.Store) -> None:
         {"Poland": 1, "Germany": 1, "Finland": 1, "Lithuania": 1, "Denmark": 1}
     )
     assert {r["projectName"] for r in rows} == {"GoSmart & Excel BSR"}
+
+
+def test_eurio_projects_and_partners(store: ox.Store) -> None:
+    rows = run(store, "eurio-projects-and-partners")
+    roles = Counter((r["projectName"], r.get("roleLabel")) for r in rows if r.get("roleLabel"))
+    assert roles == Counter(
+        {
+            ("S3-4AlpClusters", "leadPartner"): 1, ("S3-4AlpClusters", "partner"): 13,
+            ("GoSmart & Excel BSR", "partner"): 10, ("GoSmart & Excel BSR", "associatedPartner"): 5,
+            ("BOOST", "partner"): 6,
+        }
+    )  # fmt: skip
+    s3 = [r for r in rows if r["projectName"] == "S3-4AlpClusters"]
+    assert [int(r["order"]) for r in s3] == list(range(1, 15))
+    assert {(Decimal(r["totalCost"]), Decimal(r["euFunding"]), r["currency"]) for r in s3} == {
+        (Decimal("2521964"), Decimal("1929500"), "EUR")
+    }
+
+
+def test_project_countries(store: ox.Store) -> None:
+    rows = run(store, "project-countries")
+    got = {r["countryName"]: (int(r["viaPartners"]), int(r["projectLevelOnly"])) for r in rows}
+    # 6 (S3-4AlpClusters) + 8 (GoSmart & Excel BSR) - Germany + Bulgaria, Romania, Spain (BOOST)
+    assert len(got) == 16
+    assert got["Germany"] == (2, 0)
+    for country in ("Bulgaria", "Romania", "Spain"):
+        assert got[country] == (0, 1)  # known only from BOOST's consortium sentence
+    assert got["Denmark"] == got["Estonia"] == (1, 1)
+

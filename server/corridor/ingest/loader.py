@@ -18,7 +18,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from corridor.ingest import provenance
+from corridor.ingest.progress import Progress
 from corridor.store import (
     OxigraphStore,
     ReadView,
@@ -175,117 +175,20 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _Progress:
-    """A file wrapper that draws a progress bar on stderr (only when it is a terminal)."""
-
-    def __init__(self, raw: IO[bytes], total: int, label: str) -> None:
-        self.raw, self.total, self.label = raw, max(total, 1), label
-        self.enabled = sys.stderr.isatty() and total > 5_000_000
-        self.last = 0.0
-
-    def tick(self) -> None:
-        if not self.enabled or time.monotonic() - self.last < 0.2:
-            return
-        self.last = time.monotonic()
-        done = min(self.raw.tell() / self.total, 1.0)
-        bar = "#" * int(done * 30)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {done:4.0%}")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * (len(self.label) + 40) + "\r")
-            sys.stderr.flush()
-
-
-class _Phases:
-    """The fast path's progress bar on stderr (only when it is a terminal).
-
-    The Rust loader reads the file itself, so the bar follows the read offset of its file
-    descriptor (``/proc/self/fdinfo``, where available) and then names the later phases.
-    """
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total = label, max(total, 1)
-        self.enabled = sys.stderr.isatty()
-        self.name, self.watch, self.position = "", [], 0
-        self.started = time.monotonic()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
-        if self.enabled:
-            self._ticker = threading.Thread(target=self._tick, daemon=True)
-            self._ticker.start()
-
-    def phase(self, name: str, watch: list[Path] | None = None) -> None:
-        self.name, self.watch = name, watch or []
-        if self.watch:
-            self.position, self.total = 0, max(sum(_size(p) for p in self.watch), 1)
-        self.draw()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.25):
-            self.draw()
-
-    def draw(self) -> None:
-        if not self.enabled or not self.name:
-            return
-        if self.name in ("writing", "decompressing"):
-            if self.watch:
-                self.position = _read_offset(self.watch) or self.position
-            done = min(self.position / self.total, 1.0)
-        else:
-            done = 1.0
-        bar = "#" * int(done * 30)
-        seconds = time.monotonic() - self.started
-        with self._lock:
-            if self.enabled:
-                sys.stderr.write(f"\r{self.label} [{bar:<30}] {done:4.0%} {self.name:<13}"
-                                 f" {seconds:5.0f}s")
-                sys.stderr.flush()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-        with self._lock:
-            if self.enabled:
-                sys.stderr.write("\r" + " " * (len(self.label) + 60) + "\r")
-                sys.stderr.flush()
-            self.enabled = False
-
-
-def _read_offset(paths: list[Path]) -> int | None:
-    """How far this process has read into one of ``paths`` (Linux /proc), else None."""
-    wanted = {str(p.resolve()) for p in paths}
-    offsets = []
-    try:
-        for fd in os.listdir("/proc/self/fd"):
-            try:
-                if os.readlink(f"/proc/self/fd/{fd}") in wanted:
-                    with open(f"/proc/self/fdinfo/{fd}") as info:
-                        offsets += [int(line.split()[1]) for line in info
-                                    if line.startswith("pos:")]
-            except OSError:
-                continue
-    except OSError:
-        return None
-    return min(offsets) if offsets else None
-
-
 def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     """Quads of a file; errors become :class:`InputError` with file:line:column."""
     try:
         raw = open(source.path, "rb")  # noqa: SIM115 - closed by the generator
     except OSError as e:
         raise InputError(f"{source.path}: cannot read: {e.strerror or e}") from None
-    progress = _Progress(raw, os.fstat(raw.fileno()).st_size, source.path.name)
+    progress = Progress(source.path.name, os.fstat(raw.fileno()).st_size, minimum=5_000_000)
+    progress.phase("reading", total=os.fstat(raw.fileno()).st_size)
     try:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
         parser = ox.parse(stream, source.format, base_iri=base_iri, rename_blank_nodes=True)
         for i, quad in enumerate(parser):
             if i % 50_000 == 0:
-                progress.tick()
+                progress.at(raw.tell())
             yield quad
     except SyntaxError as e:
         raise InputError(_syntax_message(source.path, e)) from None
@@ -565,9 +468,11 @@ def _load_fast(
     """Load big triple files with ``bulk_load``; same guarantees as the per-quad path."""
     validator = None if check is None else validator_for(store)
     verdict = _Verdict(_always(check))
-    root = getattr(store, "_root", None)
+    root = store.derived_dir("tmp")  # decompressed files on the store's disk, not /tmp
+    if root is not None:
+        root.mkdir(exist_ok=True)
     total = sum(_size(s.path) for s, _ in pending)
-    progress = _Phases(pending[0][0].path.name, total)
+    progress = Progress(pending[0][0].path.name, total)
     started = provenance.now()
     shas = {source.path: sha for source, sha in pending}
     results: list[LoadResult] = []
@@ -588,27 +493,27 @@ def _load_fast(
 
 
 def _plain_files(
-    pending: list[tuple[Source, str]], tmp: Path, progress: _Phases
+    pending: list[tuple[Source, str]], tmp: Path, progress: Progress
 ) -> list[tuple[Source, str, Path]]:
     """The files as bulk_load reads them: a gzipped file is decompressed next to the store."""
     files = []
     for i, (source, sha) in enumerate(pending):
         path = source.path
         if path.suffix.lower() == ".gz":
-            progress.phase("decompressing")
+            progress.phase("decompressing", total=_size(path))
             path = tmp / f"{i}.{source.format.file_extension}"
             _gunzip(source.path, path, progress)
         files.append((source, sha, path))
     return files
 
 
-def _gunzip(source: Path, target: Path, progress: _Phases) -> None:
+def _gunzip(source: Path, target: Path, progress: Progress) -> None:
     try:
         with open(source, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped, \
                 open(target, "wb") as out:
             while chunk := unzipped.read(1 << 20):
                 out.write(chunk)
-                progress.position = raw.tell()
+                progress.at(raw.tell())
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         reason = getattr(e, "strerror", None) or e
         raise InputError(f"{source}: cannot read: {reason}") from None
@@ -616,7 +521,7 @@ def _gunzip(source: Path, target: Path, progress: _Phases) -> None:
 
 def _write_fast(
     txn: Transaction, files: list[tuple[Source, str, Path]], replace: bool,
-    check: WriteCheck | None, verdict: _Verdict, progress: _Phases,
+    check: WriteCheck | None, verdict: _Verdict, progress: Progress,
 ) -> list[LoadResult]:
     """Write the files into the scratch copy and validate them (in parallel when it fits)."""
     store, config = txn.store, txn.config

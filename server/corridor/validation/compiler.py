@@ -34,6 +34,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from corridor.rdf.terms import term_to_plain
+from corridor.store import ReadView
 from corridor.validation.report import Result, term_to_nt
 
 SHNS = str(SH)
@@ -146,7 +147,7 @@ class CompiledShapes:
     shapes: list[CompiledShape]
     ontology_subclasses: list[tuple[str, str]]
 
-    def queries(self, store: ox.Store, focus: list[str] | None) -> list[tuple[str, list[Check]]]:
+    def queries(self, store: ReadView, focus: list[str] | None) -> list[tuple[str, list[Check]]]:
         """The SELECTs to run, each with the checks whose results it returns."""
         closure = _subclass_closure(self.ontology_subclasses + _store_subclasses(store))
         focus_values = all_focus = ""
@@ -196,7 +197,7 @@ class CompiledShapes:
                 out.append((_missing_query(flagged, target, focus_values, closure), flagged))
         return out
 
-    def run(self, store: ox.Store, focus: list[str] | None) -> list[Result]:
+    def run(self, store: ReadView, focus: list[str] | None) -> list[Result]:
         results: set[Result] = set()
         for query, checks in self.queries(store, focus):
             for row in store.query(query, use_default_graph_as_union=True):
@@ -483,7 +484,7 @@ def _prefixes(g: rdflib.Graph, constraint: rdflib.term.Node) -> str:
 
 
 # ---------------------------------------------------------------------- running
-def _store_subclasses(store: ox.Store) -> list[tuple[str, str]]:
+def _store_subclasses(store: ReadView) -> list[tuple[str, str]]:
     rows = store.query(
         f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{SUBCLASS}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}",
         use_default_graph_as_union=True,
@@ -559,7 +560,7 @@ def _with_classes(text: str, closure: dict[str, set[str]]) -> str:
     return _CLASS_HOOK.sub(lambda m: _class_values("?vt", closure[m.group(1)]), text)
 
 
-def _focus_members(store: ox.Store, focus_values: str, member: str) -> list[str]:
+def _focus_members(store: ReadView, focus_values: str, member: str) -> list[str]:
     """The focus nodes (as SPARQL terms) that are targets of a shape; one cheap query."""
     rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {focus_values} FILTER({member}) }}",
                        use_default_graph_as_union=True)
@@ -569,7 +570,7 @@ def _focus_members(store: ox.Store, focus_values: str, member: str) -> list[str]
 SMALL_TARGET = 2000
 
 
-def _is_small(store: ox.Store, target: str) -> bool:
+def _is_small(store: ReadView, target: str) -> bool:
     rows = store.query(f"SELECT ?this WHERE {{ {target} }} LIMIT {SMALL_TARGET}",
                        use_default_graph_as_union=True)
     return sum(1 for _ in rows) < SMALL_TARGET

@@ -8,13 +8,13 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-import pyoxigraph as ox
 import rdflib
 from rdflib import URIRef
 from rdflib.namespace import RDF, SH
 
 from corridor.config import Config
 from corridor.rdf.terms import ox_to_rdflib, term_to_plain
+from corridor.store import ReadView
 from corridor.validation.compiler import compile_shapes
 from corridor.validation.report import VIOLATION, Report, Result, path_to_text, term_to_nt
 
@@ -73,7 +73,7 @@ class Validator:
         return Report(bool(conforms), results)
 
     # ------------------------------------------------------------------ store path
-    def validate_store(self, store: ox.Store, focus: Iterable[str] | None = None) -> Report:
+    def validate_store(self, store: ReadView, focus: Iterable[str] | None = None) -> Report:
         """Validate the union of the store's graphs with the shapes compiled to SPARQL.
 
         ``focus=None`` validates every target; otherwise only the given IRIs (the nodes a load
@@ -93,7 +93,7 @@ class Validator:
         return Report(conforms, results)
 
     def validate_store_reference(
-        self, store: ox.Store, focus: Iterable[str] | None = None
+        self, store: ReadView, focus: Iterable[str] | None = None
     ) -> Report:
         """:meth:`validate_store` done by pySHACL on an in-memory copy (slow; for tests).
 
@@ -108,7 +108,7 @@ class Validator:
         results = [r for r in report.results if r.focus in focus_set]
         return Report(not any(r.severity == VIOLATION for r in results), results)
 
-    def expand_focus(self, store: ox.Store, focus: Iterable[str]) -> list[str]:
+    def expand_focus(self, store: ReadView, focus: Iterable[str]) -> list[str]:
         """The touched IRIs, the IRIs they link to and the IRIs that link to them.
 
         One hop in each direction is what the shapes need: a participation changes the verdict
@@ -164,7 +164,7 @@ def _results_from_graph(g: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
     return results
 
 
-def _store_to_graph(store: ox.Store) -> rdflib.Graph:
+def _store_to_graph(store: ReadView) -> rdflib.Graph:
     """The union of all graphs of ``store`` as one rdflib graph."""
     g = rdflib.Graph()
     for q in store.quads_for_pattern(None, None, None, None):

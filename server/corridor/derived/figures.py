@@ -500,7 +500,9 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
                 facets[p]["period"] |= {str(y) for y in range(int(start), int(end) + 1)}
     pattern = {
         "theme": "?p (cor:thematicArea|cor:topic|cor:s3Domain) ?v",
-        "country": "?part cor:project ?p ; cor:organisation/cor:country ?v",
+        # partners' countries, and the countries a source names for the consortium as a whole
+        "country": "{ ?part cor:project ?p ; cor:organisation/cor:country ?v }"
+        " UNION { ?p cor:consortiumCountry ?v }",
         "region": "{ ?part cor:project ?p ; cor:organisation/cor:nutsRegion ?v }"
         " UNION { ?p cor:targetRegion ?v }",
         "role": "?part cor:project ?p ; cor:role ?v",
@@ -577,6 +579,10 @@ def _budgets(store: OxigraphStore, stats: Stats) -> None:
         )
         total = sum(countries.values())
         shares = {c: n / total for c, n in countries.items()} if total else {"": 1.0}
+        if set(shares) == {""}:  # no partner's country known: the consortium's, in equal parts
+            named = sorted(stats.project_facets.get(project, {}).get("country", ()))
+            if named:
+                shares = {c: 1 / len(named) for c in named}
         stats.country_shares[project] = shares
         budget = entry["budget"]
         if budget is None:

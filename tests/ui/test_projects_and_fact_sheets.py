@@ -114,6 +114,7 @@ def test_an_organisation_page_names_its_country_and_type(page, live_server):
     page.goto(live_server + "/id/organisation/university-of-franche-comte")
     sheet = page.locator(".factsheet").inner_text()
     assert "France" in sheet and "Type" in sheet
+    assert "1 × Project partner" in sheet
 
 
 def test_incoming_links_read_as_inverses(page, live_server):

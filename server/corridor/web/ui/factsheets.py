@@ -37,7 +37,7 @@ def sheet_for(
     if f"{COR}Project" in types:
         return _project(iri, outgoing, partners, link, reader)
     if f"{COR}Organisation" in types:
-        return _organisation(iri, outgoing, link, stats)
+        return _organisation(iri, outgoing, partners, link, stats)
     if f"{COR}Country" in types:
         return _place(iri, "country", link, stats, budget=stats.budgets_by_country.get(iri))
     if f"{COR}NutsRegion" in types:
@@ -147,19 +147,34 @@ def partners_in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ organisations
-def _organisation(iri: str, outgoing: list[tuple[str, Any]], link: Link, stats: Stats) -> dict:
-    own = defaultdict(list)
+def _organisation(
+    iri: str, outgoing: list[tuple[str, Any]], projects: list[dict], link: Link, stats: Stats
+) -> dict:
+    own: dict[str, list[str]] = defaultdict(list)
     for p, o in outgoing:
         if isinstance(o, ox.NamedNode):
             own[p].append(o.value)
-    facts = [
+    facts: list[tuple[str, dict[str, Any]]] = [
         (i18n.translate("Country"), {"links": [link(c) for c in own.get(f"{COR}country", [])]}),
         ("Possible countries", {"links": [link(c) for c in own.get(f"{COR}possibleCountry", [])]}),
         (i18n.translate("Region"), {"links": [link(r) for r in own.get(f"{COR}nutsRegion", [])]}),
         (i18n.translate("Type"),
          {"links": [link(t) for t in own.get(f"{COR}organisationType", [])]}),
     ]
-    return {"kind": "organisation", "facts": [(n, v) for n, v in facts if v.get("links")]}
+    roles = Counter(r["role"]["label"] for r in projects if r.get("role"))
+    budgets = [stats.projects.get(r["project_iri"], {}).get("budget") for r in projects]
+    facts.append((i18n.translate("Projects"), {"text": ", ".join(
+        [str(len({r["project_iri"] for r in projects}))]
+        + [f"{n} × {role}" for role, n in sorted(roles.items())]
+    ) if projects else None}))
+    facts.append((i18n.translate("Total budget"), {
+        "text": f"{i18n.format_number(sum(b for b in budgets if b))} EUR" if any(budgets) else None,
+        "note": "of its projects",
+    }))
+    return {
+        "kind": "organisation",
+        "facts": [(n, v) for n, v in facts if v.get("links") or v.get("text")],
+    }
 
 
 # ------------------------------------------------------------------ places, programmes, themes

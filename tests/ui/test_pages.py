@@ -245,9 +245,11 @@ COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
 
 def projects_with_partner_in(store, country: str, programme: str | None = None) -> set[str]:
+    """Projects with a partner in ``country``, or whose consortium a source places there."""
     extra = f"?p <{COR}programme> <{programme}> ." if programme else ""
     rows = store.query(f"""SELECT DISTINCT ?p WHERE {{ ?p a <{COR}Project> . {extra}
-        ?x <{COR}project> ?p ; <{COR}organisation>/<{COR}country> <{country}> }}""")
+        {{ ?x <{COR}project> ?p ; <{COR}organisation>/<{COR}country> <{country}> }}
+        UNION {{ ?p <{COR}consortiumCountry> <{country}> }} }}""")
     return {r["p"].value for r in rows}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -51,7 +53,7 @@ def test_resources_of_the_same_name_are_one_result(page, live_server, shots):
 
 def test_results_filter_by_type(page, live_server):
     _search(page, live_server, "hamburg")
-    option = page.locator("#search-type option", has_text="Organisation")
+    option = page.locator("#search-type option", has_text=re.compile(r"^Organisation \("))
     page.select_option("#search-type", value=option.get_attribute("value"))
     page.click(".search-filters button")
     types = set(page.locator("ol.results .type").all_inner_texts())

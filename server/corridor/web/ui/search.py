@@ -121,8 +121,10 @@ def _collapsed(hits: list, labels: dict, types: dict, text: str) -> list[dict[st
     type_labels = lbl.fetch_labels({t for ts in types.values() for t in ts})
     for h in hits:
         label = lbl.label_or_name(h.iri, labels)
-        own = types.get(h.iri, [])
-        if len(own) > 1:  # "NUTS region" says more than "skos:Concept"
+        # "NUTS region" says more than "skos:Concept"; the graph's own classes more than the
+        # equivalent classes of other vocabularies (eurio:Organization, org:Organization)
+        own = [t for t in types.get(h.iri, []) if t.startswith(COR)] or types.get(h.iri, [])
+        if len(own) > 1:
             own = [t for t in own if t != f"{SKOS}Concept"]
         kinds = [lbl.label_or_name(t, type_labels) for t in own]
         key = (i18n.sort_key(label), tuple(sorted(kinds)))

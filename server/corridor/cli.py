@@ -85,6 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", metavar="F")
     validate.add_argument("--report", metavar="FILE.ttl", help="write the SHACL report as Turtle")
 
+    imp = sub.add_parser(
+        "import", parents=[common], help="map source tables (CSV) to RDF and load them",
+        description="Map CSV tables with a declarative mapping (bundled: "
+        "cordis, cordis-h2020-network; or a mapping file) and load the result validated.",
+    )
+    imp.add_argument("mapping", metavar="MAPPING", help="bundled mapping name or mapping file")
+    imp.add_argument("paths", nargs="+", metavar="FILE", help="CSV files (.csv or .csv.gz)")
+    imp.add_argument("--replace", action="store_true",
+                     help="replace the tables' graphs (a newer release of the source)")
+    imp.add_argument("--dry-run", action="store_true", help="map and validate, write nothing")
+    imp.add_argument("--release", metavar="LABEL",
+                     help="release of the source recorded with it (default: file date)")
+
+    rec = sub.add_parser(
+        "reconcile", parents=[common],
+        help="link PIC-less organisations to PIC ones (VAT, then name + city + country)",
+    )
+    rec.add_argument("--threshold", type=float, default=90.0,
+                     help="least name similarity (0-100, rapidfuzz token_sort_ratio)")
+    rec.add_argument("--dry-run", action="store_true", help="list the matches, write nothing")
+
     query = sub.add_parser("query", parents=[common], help="run a SPARQL query")
     query.add_argument("query", metavar="QUERY|FILE.rq")
     query.add_argument(
@@ -176,6 +197,51 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
             print(f"{path}: valid, {result.triples} triples would go to {graphs}")
         else:
             print(f"{path}: {result.triples} triples loaded into {graphs}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """Map and load source tables; a fresh store gets the bundled data first (as `serve`)."""
+    from corridor.ingest import loader, tables
+
+    mapping = tables.load_mapping(args.mapping)
+    store = open_store(config)
+    if store.version == 0 and not store.named_graphs(public=False):
+        loader.load_bundled(store)
+    try:
+        results = tables.import_files(
+            store, mapping, [Path(p) for p in args.paths], replace=args.replace,
+            check=write_check(store), dry_run=args.dry_run, release=args.release,
+        )
+    except WriteRejected as e:
+        _error(f"{e}; nothing was written")
+        if e.report is not None:
+            print(e.report.text(), file=sys.stderr)  # type: ignore[attr-defined]
+        return EXIT_VIOLATIONS
+    for r in results:
+        if r.skipped:
+            print(f"{r.path}: unchanged (already imported into <{r.graph}>)")
+        elif args.dry_run:
+            print(f"{r.path}: {r.table} table, {r.rows} rows valid, would go to <{r.graph}>")
+        else:
+            print(f"{r.path}: {r.table} table, {r.rows} rows, {r.triples} triples "
+                  f"imported into <{r.graph}>")
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace, config: Config) -> int:
+    from corridor.ingest import reconcile
+
+    store = open_store(config)
+    outcome = reconcile.reconcile_store(store, check=write_check(store), dry_run=args.dry_run,
+                                        threshold=args.threshold)
+    for m in outcome.matches:
+        print(f"match\t{m.source}\t{m.target}\t{m.rule}\t{m.score:.1f}\t{m.evidence}")
+    for source, candidates in outcome.ambiguous:
+        print(f"ambiguous\t{source}\t{' '.join(candidates)}\tnot linked")
+    verb = "found" if args.dry_run else "recorded"
+    print(f"{len(outcome.matches)} match(es) {verb}, {len(outcome.ambiguous)} ambiguous",
+          file=sys.stderr)
     return 0
 
 
@@ -386,6 +452,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 COMMANDS = {
     "load": cmd_load,
     "validate": cmd_validate,
+    "import": cmd_import,
+    "reconcile": cmd_reconcile,
     "query": cmd_query,
     "dump": cmd_dump,
     "graphs": cmd_graphs,

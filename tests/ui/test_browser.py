@@ -83,6 +83,39 @@ def test_network_shows_every_node(page, live_server, artifacts, level):
     page.screenshot(path=str(artifacts / f"network-{level}.png"))
 
 
+BOOST = "https://w3id.org/corridor/id/project/boost"
+BULGARIA = "http://publications.europa.eu/resource/authority/country/BGR"
+
+
+def test_boost_is_on_the_map_through_its_consortium_countries(page, live_server):
+    """BOOST names its consortium's countries, not whose partner is where: the map shows them
+    as project-level facts."""
+    page.goto(live_server + "/map")
+    page.wait_for_selector("#worldmap[data-marks]")
+    for country in ("Bulgaria", "Romania", "Spain", "Denmark", "Estonia"):
+        row = page.locator("#map-rows tr", has=page.locator("a", has_text=country))
+        assert "only at project level" in row.inner_text(), country
+    bulgaria = page.locator("#map-rows tr", has=page.locator("a", has_text="Bulgaria"))
+    assert bulgaria.get_attribute("data-basis") == "project"  # no partner known to be there
+    assert page.locator("#worldmap .mark.project-level").count() >= 1
+
+
+def test_boost_links_its_countries_in_the_country_network(page, live_server):
+    data = get_json(f"{live_server}/views/network.json?level=country")
+    dashed = {(e["source"], e["target"]) for e in data["edges"] if e["projectLevel"]}
+    assert any(BULGARIA in pair for pair in dashed)
+    page.goto(f"{live_server}/network?level=country")
+    page.wait_for_selector("#network[data-nodes]")
+    assert int(page.get_attribute("#network", "data-edges")) == len(data["edges"])
+
+
+def test_boost_is_on_the_timeline_by_its_dated_activities(page, live_server):
+    page.goto(live_server + "/timeline")
+    row = page.locator(".timeline-row", has=page.locator("a", has_text="BOOST"))
+    assert row.locator(".timeline-bar.activity-dates").count() == 1
+    assert "project dates unknown" in row.inner_text()
+
+
 def test_timeline_and_budgets(page, live_server, artifacts):
     page.goto(live_server + "/timeline")
     assert page.locator(".timeline-row").count() >= 1

@@ -245,7 +245,8 @@ COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
 
 def projects_with_partner_in(store, country: str, programme: str | None = None) -> set[str]:
-    """Projects with a partner in ``country``, or whose consortium a source places there."""
+    """Projects in ``country``: a partner there, or (where partners' countries are unknown)
+    the project's consortium named there."""
     extra = f"?p <{COR}programme> <{programme}> ." if programme else ""
     rows = store.query(f"""SELECT DISTINCT ?p WHERE {{ ?p a <{COR}Project> . {extra}
         {{ ?x <{COR}project> ?p ; <{COR}organisation>/<{COR}country> <{country}> }}

@@ -9,14 +9,16 @@ URL, so nothing is ever dropped silently. All reads are index lookups on one sna
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import pyoxigraph as ox
 
 from corridor.config import Config
 from corridor.rdf.namespaces import HYDRA, LABEL_PROPERTIES
-from corridor.store import ReadView
+from corridor.store import ReadView, public_quads
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 INCOMING_PAGE_SIZE = 500
@@ -42,19 +44,15 @@ class Description:
         return iter(self.triples)
 
 
-def _public(quad: ox.Quad, config: Config) -> bool:
-    g = quad.graph_name
-    return not isinstance(g, ox.NamedNode) or not config.is_withheld(g.value)
-
-
-def _triples(reader: ReadView, config: Config, s=None, p=None, o=None):
+def _triples(
+    reader: ReadView, config: Config, s: Any = None, p: Any = None, o: Any = None
+) -> Iterator[ox.Triple]:
     seen: set[ox.Triple] = set()
-    for quad in reader.quads_for_pattern(s, p, o, None):
-        if _public(quad, config):
-            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-            if triple not in seen:
-                seen.add(triple)
-                yield triple
+    for quad in public_quads(config, reader, s, p, o):
+        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+        if triple not in seen:
+            seen.add(triple)
+            yield triple
 
 
 def describe(reader: ReadView, config: Config, iri: str, page: int = 1,

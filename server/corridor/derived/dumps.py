@@ -24,7 +24,8 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from corridor.rdf.namespaces import PREFIXES
-from corridor.store import OxigraphStore, ReadView, is_withheld_metadata
+from corridor.store import OxigraphStore, ReadView
+from corridor.store import public_quads as store_public_quads
 
 MEDIA_TYPES = {"nq": "application/n-quads", "trig": "application/trig", "ttl": "text/turtle"}
 _FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
@@ -87,14 +88,8 @@ def public_quads(
     store: OxigraphStore, reader: ReadView, graph: str | None = None
 ) -> Iterator[ox.Quad]:
     """Quads of the public dataset (or one public graph), metadata about withheld graphs removed."""
-    config = store.config
     target = None if graph is None else ox.NamedNode(graph)
-    for quad in reader.quads_for_pattern(None, None, None, target):
-        g = quad.graph_name
-        if isinstance(g, ox.NamedNode) and config.is_withheld(g.value):
-            continue
-        if not is_withheld_metadata(config, quad):
-            yield quad
+    return store_public_quads(store.config, reader, graph=target)
 
 
 def dumps_for(store: OxigraphStore) -> list[Dump]:

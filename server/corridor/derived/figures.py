@@ -98,6 +98,10 @@ class Stats:
     country_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     country_codes: dict[str, str] = field(default_factory=dict)
     project_labels: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # what is known only at project level (BOOST names its consortium's countries, not whose
+    # partner is where; it dates its activities, not itself): shown as such by the views
+    project_countries: dict[str, list[str]] = field(default_factory=dict)
+    project_activity_dates: dict[str, tuple[str, str]] = field(default_factory=dict)
     computed_at: float | None = None  # epoch seconds; None: placeholder while computing
     links_file: str | None = None  # organisations and participations, when kept on disk
     _memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES), repr=False)
@@ -362,6 +366,8 @@ def _to_json(stats: Stats) -> dict[str, Any]:
         "country_shares": stats.country_shares,
         "country_codes": stats.country_codes,
         "project_labels": stats.project_labels,
+        "project_countries": stats.project_countries,
+        "project_activity_dates": stats.project_activity_dates,
     }
 
 
@@ -407,6 +413,10 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         project_labels={
             p: [tuple(x) for x in options] for p, options in data["project_labels"].items()
         },
+        project_countries=data.get("project_countries", {}),
+        project_activity_dates={
+            p: (start, end) for p, (start, end) in data.get("project_activity_dates", {}).items()
+        },
     )
 
 
@@ -437,7 +447,8 @@ def compute(store: OxigraphStore, version: int) -> Stats:
         "projects": _count(store, "?x a cor:Project"),
         "organisations": _count(store, "?x a cor:Organisation"),
         "regions": _count(store, "?o a cor:Organisation ; cor:nutsRegion ?x"),  # in use
-        "countries": _count(store, "?o a cor:Organisation ; cor:country ?x"),
+        "countries": _count(store, "{ ?o a cor:Organisation ; cor:country ?x }"
+                            " UNION { ?p a cor:Project ; cor:consortiumCountry ?x }"),
         "programmes": _count(store, "?x a cor:FundingProgramme"),
         "triples": _count_triples(store),
     }
@@ -490,6 +501,15 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
                     entry[key] = float(r[key].value)
         if r["programme"] is not None:
             entry["programmes"].add(_bound(r, "programme"))
+    consortium = "SELECT DISTINCT ?p ?c WHERE { ?p a cor:Project ; cor:consortiumCountry ?c }"
+    for r in _rows(store, consortium):
+        stats.project_countries.setdefault(_bound(r, "p"), []).append(_bound(r, "c"))
+    for r in _rows(store, """SELECT ?p (MIN(?s) AS ?start) (MAX(COALESCE(?e, ?s)) AS ?end) WHERE {
+        ?p a cor:Project . { ?ch cor:challengeOwner ?p . ?ev cor:hasChallenge ?ch }
+        UNION { ?ev cor:withinProject ?p } ?ev schema:startDate ?s
+        OPTIONAL { ?ev schema:endDate ?e } } GROUP BY ?p"""):
+        if r["start"] is not None:
+            stats.project_activity_dates[_bound(r, "p")] = (_bound(r, "start"), _bound(r, "end"))
     facets: dict[str, dict[str, set[str]]] = {p: {f: set() for f in FACETS} for p in stats.projects}
     for p, entry in stats.projects.items():
         facets[p]["programme"] |= entry["programmes"]
@@ -612,18 +632,26 @@ def _years(start: str | None, end: str | None) -> list[str]:
 
 
 def network(
-    stats: Stats, level: str, limit: int | None = None
+    stats: Stats, level: str, limit: int | None = None,
+    project_level: set[tuple[str, str]] | None = None,
 ) -> tuple[dict[str, int], Counter]:
     """Nodes (with project counts) and weighted edges between nodes sharing projects.
 
     With ``limit``, only the ``limit`` nodes in most projects and the edges between them (the
-    full organisation network of millions of triples has millions of edges)."""
+    full organisation network of millions of triples has millions of edges). At country level
+    a project's consortium countries count too where its partners' countries are unknown;
+    the edges that rest on such a project-level fact are added to ``project_level``."""
     members: dict[str, set[str]] = defaultdict(set)
     organisations, participations = stats.links()
     for project, org, _role in participations:
         for node in _nodes_of(organisations, org, level):
             members[project].add(node)
     del organisations, participations
+    added: dict[str, set[str]] = {}
+    if level == "country":
+        for project, countries in stats.project_countries.items():
+            added[project] = set(countries) - members[project]
+            members[project] |= added[project]
     nodes: Counter = Counter()
     for group in members.values():
         nodes.update(group)
@@ -635,6 +663,11 @@ def network(
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
                 edges[(a, b)] += 1
+    if project_level is not None:
+        for project, extra in added.items():
+            group = sorted(n for n in members[project] if n in nodes)
+            project_level.update((a, b) for i, a in enumerate(group) for b in group[i + 1:]
+                                 if a in extra or b in extra)
     return dict(nodes), edges
 
 

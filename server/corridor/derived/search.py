@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from corridor.derived.figures import is_large
 from corridor.rdf.namespaces import COR, DCT, LOCN, RDFS, SKOS
-from corridor.store import OxigraphStore, ReadView, Snapshot
+from corridor.store import OxigraphStore, ReadView, Snapshot, public_quads
 
 # property -> field of the index
 FIELDS = {
@@ -253,11 +253,8 @@ class SearchIndex:
                 self._db.commit()
 
     def _public_objects(self, reader: ReadView, subject: ox.NamedNode, predicate: str):
-        withheld = self.store.config.is_withheld
-        for quad in reader.quads_for_pattern(subject, ox.NamedNode(predicate), None, None):
-            graph = quad.graph_name
-            if not (isinstance(graph, ox.NamedNode) and withheld(graph.value)):
-                yield quad.object
+        for quad in public_quads(self.store.config, reader, subject, ox.NamedNode(predicate)):
+            yield quad.object
 
     def _owners_of(self, resources: set[str]) -> set[str]:
         reader = self.store.reader()

@@ -82,6 +82,18 @@ class Source:
     path: Path
     graph: str
     format: ox.RdfFormat
+    title: str | None = None
+    """The name provenance records (default: the file name); e.g. the table a file was mapped
+    from."""
+    sha256: str | None = None
+    """The checksum provenance records and reloads compare (default: the file's)."""
+    replace: bool | None = None
+    """Whether this file replaces its graph, whatever the load's ``replace`` (None: as the
+    load; e.g. a shared graph another source maintains)."""
+
+    @property
+    def name(self) -> str:
+        return self.title or self.path.name
 
     @property
     def is_dataset(self) -> bool:
@@ -231,6 +243,7 @@ def load_files(
     check: WriteCheck | None = None,
     dry_run: bool = False,
     agent: str | None = None,
+    activity: str | None = None,
 ) -> list[LoadResult]:
     """Load files in ONE transaction, validated together: all are written or none.
 
@@ -244,7 +257,7 @@ def load_files(
     results: list[LoadResult] = []
     pending: list[tuple[Source, str]] = []
     for source in sources:
-        sha = sha256_of(source.path)
+        sha = source.sha256 or sha256_of(source.path)
         loaded_into = provenance.graphs_with_source(reader, config, sha)
         already = source.graph in loaded_into or (source.is_dataset and bool(loaded_into))
         unchanged = not replace or provenance.sources_of(reader, config, source.graph) == {sha}
@@ -255,13 +268,17 @@ def load_files(
     if not pending:
         return results
     validator = None if check is None else validator_for(store)
-    activity = "load " + ", ".join(s.path.name for s, _ in pending[:3])
+    activity = activity or "load " + ", ".join(s.name for s, _ in pending[:3])
     if _use_fast_path([s for s, _ in pending]):
         return results + _load_fast(store, pending, activity, replace, check, dry_run, agent)
     try:
         with store.transaction(activity[:200], check=_always(check)) as txn:
+            replaced: set[str] = set()
             for source, sha in pending:
-                results.append(_write(txn, source, sha, replace, validator, agent))
+                # with replace, a graph is replaced once: by all the files given for it
+                first = _replaces(source, replace) and source.graph not in replaced
+                replaced.add(source.graph)
+                results.append(_write(txn, source, sha, first, validator, agent))
             if dry_run:
                 txn.run_check()
                 raise _DryRun
@@ -316,7 +333,7 @@ def _note_provenance(
     """Record where ``graph`` came from in the metadata graph (see server/provenance.py)."""
     config = txn.config
     meta = provenance.load_quads(
-        config, graph, source.path.name, sha,
+        config, graph, source.name, sha,
         triples_in_file=triples,
         triples_in_graph=_count(txn.primary, graph),
         started=started,
@@ -325,6 +342,10 @@ def _note_provenance(
         prior_sources=[] if replace else provenance.prior_sources(txn.primary, config, graph),
     )
     txn.set_graph_metadata(meta, graph, replace_all=replace)
+
+
+def _replaces(source: Source, replace: bool) -> bool:
+    return replace if source.replace is None else source.replace
 
 
 class _DryRun(Exception):
@@ -450,10 +471,12 @@ class _MemoryCheck(threading.Thread):
         try:
             memory = memory_store(self.reader.quads_for_pattern(None, None, None, None))
             self.reader = None  # type: ignore[assignment]
+            replaced: set[str] = set()
             for source, path in self.files:
                 graph = ox.NamedNode(source.graph)
-                if self.replace:
+                if _replaces(source, self.replace) and source.graph not in replaced:
                     memory.clear_graph(graph)
+                replaced.add(source.graph)
                 memory.bulk_load(path=str(path), format=source.format, to_graph=graph,
                                  base_iri=self.base_iri)
             self.check(memory, None)
@@ -537,12 +560,15 @@ def _write_fast(
         worker = _MemoryCheck(reader, pairs, replace, check, config.base_iri)  # type: ignore[arg-type]
         worker.start()
     results = []
+    replaced: set[str] = set()
     try:
         progress.phase("writing", watch=[path for _, _, path in files])
         for source, _, path in files:
-            before = 0 if replace else _count(txn.primary, source.graph)
+            first = _replaces(source, replace) and source.graph not in replaced
+            replaced.add(source.graph)
+            before = 0 if first else _count(txn.primary, source.graph)
             try:
-                txn.bulk_load_graph(source.graph, path, source.format, replace=replace,
+                txn.bulk_load_graph(source.graph, path, source.format, replace=first,
                                     base_iri=config.base_iri)
             except SyntaxError as e:
                 raise InputError(_syntax_message(source.path, e)) from None
@@ -569,7 +595,10 @@ def _record_provenance(
     replace: bool, validator: object | None, agent: str | None,
 ) -> None:
     """The same provenance as :func:`_write` records, per loaded file."""
+    replaced: set[str] = set()
     for result in results:
         source = result.source
+        first = _replaces(source, replace) and source.graph not in replaced
+        replaced.add(source.graph)
         _note_provenance(txn, source.graph, source, shas[source.path], result.triples, started,
-                         replace, validator, agent)
+                         first, validator, agent)

@@ -18,6 +18,7 @@ from corridor.store.base import (
     Writes,
     is_withheld_metadata,
     os_reason,
+    public_quads,
 )
 from corridor.store.oxigraph import (
     PUBLIC_SUFFIX,
@@ -51,5 +52,6 @@ __all__ = [
     "open_checkpoint",
     "open_store",
     "os_reason",
+    "public_quads",
     "stored_form",
 ]

@@ -64,6 +64,23 @@ def is_withheld_metadata(config: Config, quad: ox.Quad) -> bool:
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+def public_quads(
+    config: Config, reader: ReadView,
+    subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
+    object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+    graph: ox.NamedNode | None = None,
+) -> Iterator[ox.Quad]:
+    """The quads matching the pattern that the public may see: none of a withheld graph, and
+    none of what the metadata graph says about one. The one place the privacy rule is applied
+    to quads (pages, labels, search, dumps, Graph Store reads)."""
+    for quad in reader.quads_for_pattern(subject, predicate, object, graph):
+        g = quad.graph_name
+        if isinstance(g, ox.NamedNode) and config.is_withheld(g.value):
+            continue
+        if not is_withheld_metadata(config, quad):
+            yield quad
+
+
 class ReadView(Protocol):
     """A consistent read-only view of one store version: a published checkpoint, a scratch
     copy under validation, an in-memory store. Its signatures are pyoxigraph's, so the

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flask import request, url_for
 
 from corridor.rdf.namespaces import DCT, LABEL_PROPERTIES, RDF_TYPE, RDFS, SKOS
-from corridor.store import OxigraphStore, ReadView
+from corridor.store import OxigraphStore, ReadView, public_quads
 from corridor.web.context import get_config, get_store
 
 PREFIXES = {
@@ -129,12 +129,7 @@ def public_objects(
     """Objects of (subject, predicate) in public graphs: index lookups, no query planning."""
     config = get_config()
     out: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
-    for quad in reader.quads_for_pattern(
-        ox.NamedNode(subject), ox.NamedNode(predicate), None, None
-    ):
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and config.is_withheld(graph.value):
-            continue
+    for quad in public_quads(config, reader, ox.NamedNode(subject), ox.NamedNode(predicate)):
         if not isinstance(quad.object, ox.Triple):
             out.append(quad.object)
     return out

@@ -69,8 +69,9 @@
       var box = mainPolygonBox(f.geometry);
       var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
       var r = unit * (0.6 + 1.4 * Math.sqrt((m.count || 1) / maxCount));
-      var link = m.url ? el("a", { href: m.url, "class": "mark" }) : el("g", { "class": "mark" });
-      if (m.url) link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : ""));
+      var kind = m.basis === "project" ? "mark project-level" : "mark";
+      var link = m.url ? el("a", { href: m.url, "class": kind }) : el("g", { "class": kind });
+      if (m.url) link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : "") + (m.projectLevel ? " (" + m.projectLevel + " project(s) known here only at project level)" : ""));
       var circle = el("circle", { cx: cx.toFixed(2), cy: cy.toFixed(2), r: r.toFixed(2) });
       var title = el("title", {});
       title.textContent = m.label + (m.count ? " (" + m.count + ")" : "");
@@ -103,7 +104,7 @@
       Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas("world")])
         .then(function (res) {
           var countries = res[0].countries;
-          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations }; }), true);
+          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }), true);
         });
     } else {
       var dataEl = container.parentNode.querySelector("script.map-data");

@@ -9,7 +9,7 @@
     var elements = data.nodes.map(function (n) {
       return { data: { id: n.id, label: n.label, url: n.url, ego: n.ego, colour: n.colour || "#1f5f8b", size: 14 + 26 * Math.sqrt(n.projects / maxProjects) } };
     }).concat(data.edges.map(function (e, i) {
-      return { data: { id: "e" + i, source: e.source, target: e.target, weight: e.projects } };
+      return { data: { id: "e" + i, source: e.source, target: e.target, weight: e.projects }, classes: e.projectLevel ? "project-level" : "" };
     }));
     var cy = cytoscape({
       container: container,
@@ -17,6 +17,7 @@
       style: [
         { selector: "node", style: { "label": "data(label)", "width": "data(size)", "height": "data(size)", "background-color": "data(colour)", "border-width": 1, "border-color": "#fff", "font-size": 13, "min-zoomed-font-size": 7, "text-wrap": "ellipsis", "text-max-width": 150, "color": "#1a1a1a", "text-outline-color": "#fff", "text-outline-width": 2, "text-valign": "bottom", "text-margin-y": 3 } },
         { selector: "edge", style: { "width": "mapData(weight, 1, 5, 1.5, 7)", "line-color": "#9bb7cc", "opacity": 0.8 } },
+        { selector: "edge.project-level", style: { "line-style": "dashed" } },
         { selector: ".faded", style: { "opacity": 0.15 } },
         { selector: "node.hit", style: { "border-width": 4, "border-color": "#e8a317", "font-weight": "bold", "z-index": 10 } },
         { selector: "node:selected", style: { "border-width": 4, "border-color": "#1a1a1a" } }

@@ -46,7 +46,11 @@ def _map_data_uncached() -> dict[str, Any]:
     for org, entry in organisations.items():
         if entry["country"]:
             per_country[entry["country"]].add(org)
-    labels = lbl.fetch_labels(list(per_country))
+    project_level: dict[str, int] = defaultdict(int)  # projects known in a country only as such
+    for countries_of_project in stats.project_countries.values():
+        for c in countries_of_project:
+            project_level[c] += 1
+    labels = lbl.fetch_labels(list(per_country.keys() | project_level.keys()))
     countries = [
         {
             "iri": c,
@@ -54,9 +58,11 @@ def _map_data_uncached() -> dict[str, Any]:
             "label": lbl.label_or_name(c, labels),
             "numeric": ISO_NUMERIC.get(stats.country_codes.get(c) or "", None),
             "url": lbl.resource_url(c),
-            "organisations": len(orgs),
+            "organisations": len(per_country.get(c, ())),
+            "projectLevelProjects": project_level.get(c, 0),
+            "basis": "partners" if c in per_country else "project",
         }
-        for c, orgs in sorted(per_country.items())
+        for c in sorted(per_country.keys() | project_level.keys())
     ]
     countries.sort(key=lambda c: i18n.sort_key(c["label"]))
     per_region: dict[str, set[str]] = defaultdict(set)

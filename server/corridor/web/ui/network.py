@@ -70,7 +70,8 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7
 def _network_data_uncached(level: str) -> dict[str, Any]:
     """Nodes coloured by country (organisations, regions) or each its own (countries)."""
     stats = stats_for(get_store())
-    nodes, edges = network(stats, level, NETWORK_NODES)
+    project_level: set[tuple[str, str]] = set()
+    nodes, edges = network(stats, level, NETWORK_NODES, project_level)
     organisations, _ = stats.links() if level == "organisation" else ({}, [])
     reader = get_store().reader()
     groups: dict[str, str | None] = {}
@@ -108,7 +109,7 @@ def _network_data_uncached(level: str) -> dict[str, Any]:
             for n, count in sorted(nodes.items(), key=lambda kv: i18n.sort_key(label_of[kv[0]]))
         ],
         "edges": [
-            {"source": a, "target": b, "projects": w,
+            {"source": a, "target": b, "projects": w, "projectLevel": (a, b) in project_level,
              "source_label": label_of[a], "target_label": label_of[b],
              "source_url": lbl.resource_url(a), "target_url": lbl.resource_url(b)}
             for (a, b), w in sorted(edges.items(), key=lambda kv: -kv[1])

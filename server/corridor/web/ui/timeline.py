@@ -54,7 +54,12 @@ def _timeline_data_uncached() -> list[dict[str, Any]]:
     labels = lbl.fetch_labels(list(stats.projects) + [e["iri"] for e in events])
     out = []
     for p, entry in stats.projects.items():
-        out.append(_item("project", p, lbl.label_or_name(p, labels), entry["start"], entry["end"]))
+        start, end, basis = entry["start"], entry["end"], "project"
+        if start is None and p in stats.project_activity_dates:  # known from its activities
+            (start, end), basis = stats.project_activity_dates[p], "activity"
+        item = _item("project", p, lbl.label_or_name(p, labels), start, end)
+        item["basis"] = basis
+        out.append(item)
     for e in events:
         item = _item("event", e["iri"], lbl.label_or_name(e["iri"], labels), e["start"], e["end"])
         item["project"] = e["project"]

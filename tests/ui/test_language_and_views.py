@@ -35,7 +35,7 @@ def test_the_map_is_labelled_with_a_legend(page, live_server):
     page.wait_for_selector("#worldmap[data-marks]")
     marks = page.locator("#worldmap .mark").count()
     assert page.locator("#worldmap .map-label").count() == marks > 0
-    assert page.locator(".legend li").count() == 3
+    assert page.locator(".legend li").count() >= 3
 
 
 def test_the_network_has_a_legend_a_highlight_and_an_ego_view(page, live_server, shots):
@@ -57,8 +57,9 @@ def test_the_timeline_shows_events_with_dates(page, live_server):
     page.goto(live_server + "/timeline")
     event = page.locator(".timeline-row[data-kind=event]").first
     assert re.search(r"\b2023\b", event.inner_text())
-    cluj = page.locator(".timeline-row", has=page.locator("a", has_text="2023 Cluj Innovation Year"))
-    undated = page.locator("ul.undated li", has_text="2023 Cluj Innovation Year")
+    name = "2023 Cluj Innovation Year"
+    cluj = page.locator(".timeline-row", has=page.locator("a", has_text=name))
+    undated = page.locator("ul.undated li", has_text=name)
     assert cluj.locator(".timeline-bar.activity-dates").count() == 1 or (
         "its events start" in undated.inner_text())
 

@@ -665,8 +665,8 @@ def network(
                 edges[(a, b)] += 1
     if project_level is not None:
         for project, extra in added.items():
-            group = sorted(n for n in members[project] if n in nodes)
-            project_level.update((a, b) for i, a in enumerate(group) for b in group[i + 1:]
+            shown = sorted(n for n in members[project] if n in nodes)
+            project_level.update((a, b) for i, a in enumerate(shown) for b in shown[i + 1:]
                                  if a in extra or b in extra)
     return dict(nodes), edges
 

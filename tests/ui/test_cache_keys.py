@@ -45,15 +45,15 @@ def test_random_languages_yield_a_bounded_set_of_keys(app):
 
 @pytest.mark.parametrize("sort", ["label", "-budget", "start", "end"])
 def test_known_orders_are_kept(app, sort):
-    from corridor.web.ui import _sort_arg
+    from corridor.web.ui.projects import sort_arg
 
     with app.test_request_context(f"/?sort={sort}"):
-        assert _sort_arg() == sort
+        assert sort_arg() == sort
 
 
 @pytest.mark.parametrize("sort", ["random", "--label", "label; drop", "x" * 300, ""])
 def test_unknown_orders_are_the_default(app, sort):
-    from corridor.web.ui import _sort_arg
+    from corridor.web.ui.projects import sort_arg
 
     with app.test_request_context(f"/?sort={sort}"):
-        assert _sort_arg() == "label"
+        assert sort_arg() == "label"

@@ -7,7 +7,7 @@ import pytest
 
 from corridor.store import open_store
 from corridor.web.app import create_app
-from corridor.web.ui import is_safe_link
+from corridor.web.ui.resource import is_safe_link
 
 XSD_ANYURI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 SUBJECT = "https://w3id.org/corridor/id/organisation/linktest"

@@ -30,6 +30,8 @@ PREFIXES = {
     "http://www.w3.org/2002/07/owl#": "owl",
     "http://www.w3.org/ns/shacl#": "sh",
     "http://rdfs.org/ns/void#": "void",
+    "http://data.europa.eu/s66#": "eurio",
+    "http://www.w3.org/ns/org#": "org",
 }
 
 # Readable names of common external terms (used when the graph holds no label for them).

@@ -38,6 +38,7 @@ class Config:
     max_result_rows: int = 100_000
     max_request_bytes: int = 10 * 1024 * 1024
     query_workers: int = 2
+    query_memory_mb: int = 4096  # address space (RLIMIT_AS) of one query worker
     allowed_service_endpoints: tuple[str, ...] = ()
     publish_personal_data: bool = False
     host: str = "127.0.0.1"
@@ -63,6 +64,7 @@ class Config:
         "max_result_rows": ("CORRIDOR_MAX_RESULT_ROWS", int),
         "max_request_bytes": ("CORRIDOR_MAX_REQUEST_BYTES", int),
         "query_workers": ("CORRIDOR_QUERY_WORKERS", int),
+        "query_memory_mb": ("CORRIDOR_QUERY_MEMORY_MB", int),
         "allowed_service_endpoints": ("CORRIDOR_ALLOWED_SERVICE_ENDPOINTS", _env_list),
         "publish_personal_data": ("CORRIDOR_PUBLISH_PERSONAL_DATA", _env_bool),
         "host": ("CORRIDOR_HOST", str),

@@ -15,15 +15,17 @@ import functools
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from corridor.query import executor
+from corridor.query import executor, isolation
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.store import StoreError, WriteRejected
+from corridor.store.protected import ProtectedGraphError, unchanged_protected_graphs
 from corridor.validation import write_check
 from corridor.web import auth
 from corridor.web import service_description as sd
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.errors import error_response, method_not_allowed, write_failure
 
 bp = Blueprint("sparql", __name__)
 
@@ -347,8 +349,13 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
     if not text:
         raise BadRequest("the update is empty")
     if sparql_text.uses_load(text):
-        raise BadRequest("LOAD is not allowed: this server makes no outbound requests", 403)
+        raise BadRequest("LOAD is not allowed: this server makes no outbound requests "
+                         "(the update contains the keyword LOAD)", 403)
     _refuse_service(text)
+    try:
+        xmlsafe.check_update_text(text)
+    except xmlsafe.UnsafeLiteral as e:
+        raise BadRequest(f"the update is refused: {e}") from None
     using = params.get("using-graph-uri", [])
     using_named = params.get("using-named-graph-uri", [])
     for iri in using + using_named:
@@ -360,14 +367,23 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
             raise BadRequest(str(e)) from None
     activity = f"SPARQL Update by {auth.write_agent()}"
     try:
-        with store.transaction(activity, check=write_check(store)) as txn:
-            txn.update(text, base_iri=config.base_iri)  # relative IRIs resolve against it
+        check = unchanged_protected_graphs(config, store.reader, write_check(store))
+        with store.transaction(activity, check=check) as txn:
+            # relative IRIs resolve against the base IRI
+            if config.allowed_service_endpoints:  # federation allowed: the text check decides
+                txn.update(text, base_iri=config.base_iri)
+            else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
+                isolation.offline().run(lambda: txn.update(text, base_iri=config.base_iri))
     except SyntaxError as e:
         return error_response(400, f"SPARQL Update syntax error: {e}")
+    except ProtectedGraphError as e:
+        return error_response(403, f"the update was refused: {e}")
     except WriteRejected as e:
         return rejected(e)
-    except (StoreError, OSError, ValueError) as e:
-        return error_response(400 if isinstance(e, ValueError) else 500, f"the update failed: {e}")
+    except ValueError as e:
+        return error_response(400, f"the update failed: {e}")
+    except (StoreError, OSError) as e:
+        return write_failure(e, "the update")
     return no_content()
 
 

@@ -344,7 +344,8 @@ def for_explicit_dataset(text: str, base_iri: str | None, named: frozenset[str],
     upper = text.upper()
     if "FROM" not in upper and "GRAPH" not in upper:
         return text
-    tokens, states = _walk(text, base_iri)
+    walk = _walk(text, base_iri)
+    tokens, states = walk.tokens, walk.states
     cuts: list[tuple[int, int, str]] = []
     for i, token in enumerate(tokens):
         if token.is_word("FROM"):

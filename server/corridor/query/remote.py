@@ -88,7 +88,7 @@ class RemoteQueryService:
         text = sparql_text.for_explicit_dataset(job.sparql, job.base_iri, frozenset(named),
                                                 EMPTY_GRAPH)
         if job.base_iri and not sparql_text.declares_base(text):
-            text = f"BASE <{job.base_iri}>\n{text}"
+            text = f"BASE <{job.base_iri}> {text}"  # same line: error positions stay on it
         fields = [("query", text),
                   # the empty graph is named too: Virtuoso lets GRAPH <g> see any graph
                   # that the named graphs leave out, but honours it for one listed

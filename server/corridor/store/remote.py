@@ -461,13 +461,15 @@ class RemoteTransaction:
             self._record(graph, subjects)
             self._remove_metadata(graph, everything=True)
 
-    def update(self, sparql: str, check: WriteCheck | None = None) -> None:
+    def update(
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+    ) -> None:
         """Run a SPARQL Update on a local copy of the whole store; the graphs it changed are
         then replaced remotely (so what was validated is exactly what is written)."""
         with self._checked(check):
             self._load_everything()
             before = {g: set(self._graph_quads(g)) for g in self._graph_names()}
-            self._scratch.update(sparql)
+            self._scratch.update(sparql, base_iri=base_iri)
             after_names = self._graph_names()
             for g in set(before) | after_names:
                 if set(self._graph_quads(g)) != before.get(g, set()):
@@ -484,6 +486,11 @@ class RemoteTransaction:
 
     def _graph_quads(self, graph: str) -> Iterator[ox.Quad]:
         return self._scratch.quads_for_pattern(None, None, None, self._graph_node(graph))
+
+    def prepare_update(self) -> None:
+        """Fetch the whole store now, so that :meth:`update` itself needs no network (the
+        endpoint runs it on a thread without any)."""
+        self._load_everything()
 
     def _load_everything(self) -> None:
         if not self._everything:

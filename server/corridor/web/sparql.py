@@ -373,6 +373,9 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
             if config.allowed_service_endpoints:  # federation allowed: the text check decides
                 txn.update(text, base_iri=config.base_iri)
             else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
+                prepare = getattr(txn, "prepare_update", None)  # a remote store: fetch first
+                if prepare is not None:
+                    prepare()
                 isolation.offline().run(lambda: txn.update(text, base_iri=config.base_iri))
     except SyntaxError as e:
         return error_response(400, f"SPARQL Update syntax error: {e}")

@@ -41,7 +41,7 @@ from rdflib.term import XSDToPython
 
 from corridor.rdf.terms import term_to_plain
 from corridor.store import ReadView
-from corridor.validation.engine import is_class, is_true
+from corridor.validation.engine import is_class, is_true, prefixes
 from corridor.validation.paths import parse_path
 from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
@@ -384,7 +384,8 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
         out.append((SHNS + "ClassConstraintComponent",
                     f"NOT EXISTS {{ ?value a ?vt . {{CLASS:{cls}}} }}"))
     for kind in g.objects(node, SH.nodeKind):
-        out.append((SHNS + "NodeKindConstraintComponent", f"!{_NODE_KIND_TESTS[URIRef(str(kind))]}"))
+        test = _NODE_KIND_TESTS[URIRef(str(kind))]
+        out.append((SHNS + "NodeKindConstraintComponent", f"!{test}"))
     for pattern in g.objects(node, SH.pattern):
         flags = g.value(node, SH.flags)
         args = _sparql_string(str(pattern)) + (f", {_sparql_string(str(flags))}" if flags else "")
@@ -533,21 +534,10 @@ def _sparql_check(
     if re.search(r"\{[?$]\w+\}", message):
         raise NotCompilable(f"message templates are not supported ({constraint})")
     return Check(shape, SHNS + "SPARQLConstraintComponent", severity, message, path, "sparql",
-                 user_select=_THIS.sub("?this", select), prologue=_prefixes(g, constraint),
+                 user_select=_THIS.sub("?this", select), prologue=prefixes(g, constraint),
                  constraint=term_to_plain(constraint))
 
 
-def _prefixes(g: rdflib.Graph, constraint: rdflib.term.Node) -> str:
-    lines = []
-    for ontology in g.objects(constraint, SH.prefixes):
-        for decl in g.objects(ontology, SH.declare):
-            prefix = g.value(decl, SH.prefix)
-            namespace = g.value(decl, SH.namespace)
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(lines)))
-
-
-# ---------------------------------------------------------------------- running
 def _store_subclasses(store: ReadView) -> list[tuple[str, str]]:
     rows = store.query(
         f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{SUBCLASS}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}",

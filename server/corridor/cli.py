@@ -14,7 +14,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -28,7 +28,7 @@ from corridor.store import (
     open_store,
     os_reason,
 )
-from corridor.validation import UnsupportedShape, write_check
+from corridor.validation import UnsupportedShape, Validator, write_check
 
 EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
 
@@ -370,9 +370,7 @@ class _PlanStore:
         self.config = config
 
 
-def _validator(config: Config) -> object:
-    from corridor.validation.validator import Validator
-
+def _validator(config: Config) -> Validator:
     return Validator.bundled(config)
 
 
@@ -488,8 +486,8 @@ def cmd_graphs(args: argparse.Namespace, config: Config) -> int:
     writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     writer.writerow(["graph", "triples", "source", "sha256", "loaded", "by", "shapes"])
     for entry in listing:
-        sources = entry["sources"] or [{}]
-        for s in sources:  # type: ignore[union-attr]
+        sources = cast(list[dict[str, object]], entry["sources"] or [{}])
+        for s in sources:
             writer.writerow([
                 entry["graph"], entry["triples"], s.get("title") or "", s.get("sum") or "",
                 s.get("time") or "", s.get("agent") or "", s.get("shapes") or "",

@@ -22,10 +22,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, cast
 
 import pyoxigraph as ox
 
+from corridor.config import Config
 from corridor.ingest import provenance
 from corridor.ingest.progress import Progress
 from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml_file
@@ -139,8 +140,12 @@ def graph_name_for(path: Path, root: Path) -> str:
     return rel
 
 
+class _Configured(Protocol):
+    config: Config
+
+
 def plan(
-    store: OxigraphStore, paths: Iterable[str | Path], graph: str | None = None,
+    store: _Configured, paths: Iterable[str | Path], graph: str | None = None,
     format: str | None = None,
 ) -> list[Source]:
     """Files to load (folders expanded) with their target graphs, per docs/conventions.md."""
@@ -215,7 +220,9 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     progress = Progress(source.path.name, os.fstat(raw.fileno()).st_size, minimum=5_000_000)
     progress.phase("reading", total=os.fstat(raw.fileno()).st_size)
     try:
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
+        stream: IO[bytes] = cast(
+            IO[bytes], gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
+        )
         if stream.peek(3)[:3] == BOM:  # type: ignore[attr-defined]
             stream.read(3)  # a UTF-8 byte order mark is no content (as Jena and rdflib read it)
         parser = ox.parse(stream, source.format, base_iri=base_iri, rename_blank_nodes=True)
@@ -399,7 +406,7 @@ def _split_by_graph(quads: Iterator[ox.Quad]) -> Iterator[tuple[str, Iterator[ox
 
 def _count(store: ReadView, graph: str) -> int:
     rows = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)  # type: ignore[call-overload,index]
+    return int(next(iter(rows))["n"].value)
 
 
 def bundled_sources(store: OxigraphStore) -> list[Source]:

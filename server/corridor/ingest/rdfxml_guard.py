@@ -74,5 +74,5 @@ def check_rdfxml_file(path: str) -> None:
     import gzip
 
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as stream:  # type: ignore[operator]
+    with opener(path, "rb") as stream:
         check_rdfxml(iter(lambda: stream.read(CHUNK), b""))

@@ -40,6 +40,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -441,6 +442,7 @@ def run_query(
             truncated = _serialize_triples(result, sink, media_type, job.max_rows)
         else:
             format = ox.QueryResultsFormat.from_media_type(media_type)
+            assert format is not None  # the media type was negotiated from the known ones
             if form == "solutions" and job.max_rows is not None:
                 sink.limiter = _RowLimiter(format, job.max_rows)
             try:
@@ -460,7 +462,7 @@ def _serialize_triples(
 ) -> bool:
     format = ox.RdfFormat.from_media_type(media_type)
     if limit is None:
-        result.serialize(sink, format)
+        result.serialize(cast(IO[bytes], sink), format)
         return False
     over = []
 
@@ -469,7 +471,7 @@ def _serialize_triples(
         if next(result, None) is not None:
             over.append(True)
 
-    ox.serialize(first_triples(), sink, format)
+    ox.serialize(first_triples(), cast(IO[bytes], sink), format)
     return bool(over)
 
 
@@ -503,6 +505,7 @@ def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | No
         except OSError as e:
             conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
             continue
+        assert store is not None
         run_query(store, job, conn.send, arguments)
 
 
@@ -593,7 +596,7 @@ class QueryPool:
         self.queue_wait = queue_wait
         self.max_waiting = self.size if max_waiting is None else max_waiting
         self._waiting = 0
-        self._context = multiprocessing.get_context(start_method)
+        self._context: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self._context.set_forkserver_preload([__name__])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()

@@ -41,7 +41,7 @@ def refuse_protected(config: Config, graph: str | None) -> None:
 
 
 def _quads(view: ReadView, graph: str) -> set[ox.Quad]:
-    return set(view.quads_for_pattern(None, None, None, ox.NamedNode(graph)))  # type: ignore[call-overload]
+    return set(view.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
 def unchanged_protected_graphs(config: Config, before: object, check: WriteCheck) -> WriteCheck:

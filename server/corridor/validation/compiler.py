@@ -41,7 +41,7 @@ from rdflib.term import XSDToPython
 
 from corridor.rdf.terms import term_to_plain
 from corridor.store import ReadView
-from corridor.validation.engine import is_class, is_true
+from corridor.validation.engine import is_class, is_true, prefixes
 from corridor.validation.paths import parse_path
 from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
@@ -224,7 +224,7 @@ class CompiledShapes:
     def run(self, store: ReadView, focus: list[str] | None) -> list[Result]:
         # one result per constraint and (focus, value): two constraints of a shape that fail
         # alike give two results, as SHACL says; duplicate rows of one constraint give one
-        results: set[tuple[int, Result]] = set()
+        results: set[tuple[int, Result, str | None]] = set()
         for query, checks in self.queries(store, focus):
             for row in store.query(query, use_default_graph_as_union=True):
                 for i, check in enumerate(checks):
@@ -306,9 +306,16 @@ def _parse_target(g: rdflib.Graph, node: rdflib.term.Node) -> Target:
     )
 
 
+def _int(node: rdflib.term.Node) -> int:
+    """The integer an ``sh:minCount``-like literal states."""
+    if not isinstance(node, rdflib.Literal):
+        raise NotCompilable(f"{node} is not an integer literal")
+    return int(str(node))
+
+
 def _check_supported(g: rdflib.Graph, node: rdflib.term.Node) -> None:
     for p in set(g.predicates(node, None)):
-        if p.startswith(SHNS) and p not in _SUPPORTED:
+        if str(p).startswith(SHNS) and p not in _SUPPORTED:
             raise NotCompilable(f"{p} on {node} is not supported by the SPARQL compiler")
 
 
@@ -340,7 +347,10 @@ def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
     shape = term_to_plain(prop)
     severity = _severity(g, prop)
     message = _need(_english_message(g, prop), prop)
-    path = parse_path(g, g.value(prop, SH.path), str(prop))
+    path_node = g.value(prop, SH.path)
+    if path_node is None:
+        raise NotCompilable(f"the property shape {prop} has no sh:path")
+    path = parse_path(g, path_node, str(prop))
     if path.kind == "pred":
         path_text, value_pattern = path.iri, f"?this <{path.iri}> ?value ."
     elif path.kind == "inv" and path.parts[0].kind == "pred":
@@ -374,7 +384,8 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
         out.append((SHNS + "ClassConstraintComponent",
                     f"NOT EXISTS {{ ?value a ?vt . {{CLASS:{cls}}} }}"))
     for kind in g.objects(node, SH.nodeKind):
-        out.append((SHNS + "NodeKindConstraintComponent", f"!{_NODE_KIND_TESTS[kind]}"))
+        test = _NODE_KIND_TESTS[URIRef(str(kind))]
+        out.append((SHNS + "NodeKindConstraintComponent", f"!{test}"))
     for pattern in g.objects(node, SH.pattern):
         flags = g.value(node, SH.flags)
         args = _sparql_string(str(pattern)) + (f", {_sparql_string(str(flags))}" if flags else "")
@@ -387,10 +398,10 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
                         f"!COALESCE(?value {op} {_nt(bound)}, false)"))
     for bound in g.objects(node, SH.minLength):
         out.append((SHNS + "MinLengthConstraintComponent",
-                    f"isBlank(?value) || STRLEN(str(?value)) < {int(bound)}"))
+                    f"isBlank(?value) || STRLEN(str(?value)) < {_int(bound)}"))
     for bound in g.objects(node, SH.maxLength):
         out.append((SHNS + "MaxLengthConstraintComponent",
-                    f"isBlank(?value) || STRLEN(str(?value)) > {int(bound)}"))
+                    f"isBlank(?value) || STRLEN(str(?value)) > {_int(bound)}"))
     for lst in g.objects(node, SH.languageIn):
         tags = [str(t) for t in Collection(g, lst)]
         ok = " || ".join(f"langMatches(lang(?value), {_sparql_string(t)})" for t in tags) or "false"
@@ -449,19 +460,19 @@ def _node_level_checks(
         return checks
     msg = _need(message, node)
     min_count = g.value(node, SH.minCount)
-    if min_count is not None and int(min_count) == 1:
+    if min_count is not None and _int(min_count) == 1:
         checks.append(Check(shape, SHNS + "MinCountConstraintComponent", severity, msg,
                             path_text, "missing", condition=f"NOT EXISTS {{ {value_pattern} }}"))
-    elif min_count is not None and int(min_count) > 1:
+    elif min_count is not None and _int(min_count) > 1:
         checks.append(Check(shape, SHNS + "MinCountConstraintComponent", severity, msg,
                             path_text, "group", pattern=f"OPTIONAL {{ {value_pattern} }}",
-                            having=f"COUNT(DISTINCT ?value) < {int(min_count)}",
+                            having=f"COUNT(DISTINCT ?value) < {_int(min_count)}",
                             group_by="target"))
     max_count = g.value(node, SH.maxCount)
     if max_count is not None:
         checks.append(Check(shape, SHNS + "MaxCountConstraintComponent", severity, msg,
                             path_text, "group", pattern=value_pattern,
-                            having=f"COUNT(DISTINCT ?value) > {int(max_count)}"))
+                            having=f"COUNT(DISTINCT ?value) > {_int(max_count)}"))
     for value in g.objects(node, SH.hasValue):
         condition = f"NOT EXISTS {{ {value_pattern.replace('?value', _nt(value))} }}"
         checks.append(Check(shape, SHNS + "HasValueConstraintComponent", severity, msg,
@@ -493,7 +504,7 @@ def _qualified_check(
     languages = g.value(qualified, SH.languageIn)
     others = set(g.predicates(qualified, None)) - {SH.languageIn, RDF.type}
     minimum = g.value(node, SH.qualifiedMinCount)
-    if languages is None or others or minimum is None or int(minimum) != 1:
+    if languages is None or others or minimum is None or _int(minimum) != 1:
         raise NotCompilable(
             f"sh:qualifiedValueShape supports [ sh:languageIn (...) ] with qualifiedMinCount 1 "
             f"({node})"
@@ -523,21 +534,10 @@ def _sparql_check(
     if re.search(r"\{[?$]\w+\}", message):
         raise NotCompilable(f"message templates are not supported ({constraint})")
     return Check(shape, SHNS + "SPARQLConstraintComponent", severity, message, path, "sparql",
-                 user_select=_THIS.sub("?this", select), prologue=_prefixes(g, constraint),
+                 user_select=_THIS.sub("?this", select), prologue=prefixes(g, constraint),
                  constraint=term_to_plain(constraint))
 
 
-def _prefixes(g: rdflib.Graph, constraint: rdflib.term.Node) -> str:
-    lines = []
-    for ontology in g.objects(constraint, SH.prefixes):
-        for decl in g.objects(ontology, SH.declare):
-            prefix = g.value(decl, SH.prefix)
-            namespace = g.value(decl, SH.namespace)
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(lines)))
-
-
-# ---------------------------------------------------------------------- running
 def _store_subclasses(store: ReadView) -> list[tuple[str, str]]:
     rows = store.query(
         f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{SUBCLASS}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}",

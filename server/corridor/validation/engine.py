@@ -27,7 +27,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from corridor.rdf.terms import rdflib_to_ox, term_to_plain
+from corridor.rdf.terms import ox_to_rdflib, rdflib_to_ox, term_to_plain
 from corridor.store import ReadView, memory_store
 from corridor.validation.paths import Path, UnsupportedShape, list_items, parse_path
 
@@ -410,15 +410,7 @@ def _regex(pattern: str, flags: str) -> re.Pattern[str]:
 
 
 def _to_rdflib(term: Term) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    return ox_to_rdflib(term, normalize=False)
 
 
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)  # ill-typed literals are our subject

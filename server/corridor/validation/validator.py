@@ -263,7 +263,7 @@ def _results_from_graph(g: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
                 focus=_focus_of(g.value(node, SH.focusNode)),
                 path=None if path is None else path_to_text(g, path),
                 value=None if value is None else term_to_nt(value),
-                shape=term_to_plain(g.value(node, SH.sourceShape)),
+                shape=_focus_of(g.value(node, SH.sourceShape)),
                 component=str(g.value(node, SH.sourceConstraintComponent)),
                 severity=str(g.value(node, SH.resultSeverity)),
                 message=str(messages[0]) if messages else "",
@@ -273,7 +273,8 @@ def _results_from_graph(g: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
     return results
 
 
-def _focus_of(term: rdflib.term.Node) -> str:
+def _focus_of(term: rdflib.term.Node | None) -> str:
+    assert term is not None  # every validation result has a focus node
     return term_to_nt(term) if isinstance(term, rdflib.Literal) else term_to_plain(term)
 
 
@@ -281,6 +282,8 @@ def _store_to_graph(store: ReadView) -> rdflib.Graph:
     """The union of all graphs of ``store`` as one rdflib graph."""
     g = rdflib.Graph()
     for q in store.quads_for_pattern(None, None, None, None):
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            raise ValueError("RDF-star triple terms are not SHACL Core data")
         g.add((ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object)))
     return g
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import IO
+from collections.abc import Iterator
+from typing import IO, cast
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -65,7 +66,7 @@ def graph_store() -> Response:
         return method_not_allowed(ALLOWED)
     try:
         if request.method in ("GET", "HEAD"):
-            response = _get(_target(required=True))
+            response = _get(_named(_target(required=True)))
             response.headers["Access-Control-Allow-Origin"] = "*"
             return response
         denied = auth.deny_write(get_config())
@@ -84,6 +85,12 @@ def graph_store() -> Response:
     except RequestEntityTooLarge:
         limit = get_config().max_request_bytes
         return error_response(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def _named(target: str | None | bool) -> str | None:
+    """A target that names a graph (``required=True`` never gives False)."""
+    assert target is not False
+    return target if isinstance(target, str) else None
 
 
 def _target(required: bool) -> str | None | bool:
@@ -128,9 +135,9 @@ def _get(graph: str | None) -> Response:
     if graph == config.meta_graph:  # small; what it says about withheld graphs stays private
         public = [ox.Triple(q.subject, q.predicate, q.object)
                   for q in dumps.public_quads(store, reader, graph)]
-        body: bytes | object = ox.serialize(public, format=format)
+        body: bytes | Iterator[bytes] = ox.serialize(public, format=format) or b""
         if format == ox.RdfFormat.RDF_XML:
-            body = xmlsafe.escape_carriage_returns(body)  # type: ignore[arg-type]
+            body = xmlsafe.escape_carriage_returns(cast(bytes, body))
     else:
         def write(out: IO[bytes]) -> None:
             if format == ox.RdfFormat.RDF_XML:
@@ -153,18 +160,18 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
     documents: list[tuple[bytes, str | None, str]] = []
     if request.mimetype == "multipart/form-data":
         for part in request.files.values():
-            media = part.mimetype or ""
+            declared = part.mimetype or ""
             name = part.filename or ""
-            if not conneg.canonical_rdf_type(media):
-                media = conneg.format_from_name(name.rpartition(".")[2]) or ""
-            documents.append((part.read(), conneg.canonical_rdf_type(media), name))
+            if not conneg.canonical_rdf_type(declared):
+                declared = conneg.format_from_name(name.rpartition(".")[2]) or ""
+            documents.append((part.read(), conneg.canonical_rdf_type(declared), name))
     else:
         documents.append((request.get_data(), conneg.canonical_rdf_type(request.mimetype),
                           request.mimetype))
     triples: list[ox.Triple] = []
     raw = b""
-    for data, media, label in documents:
-        data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no content
+    for document, media, label in documents:
+        data = document.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no content
         if media is None:
             raise GraphStoreError(
                 f"unsupported media type {label or '(none)'}: send one of "
@@ -190,7 +197,7 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
 def _write(target: str | None | bool, replace: bool) -> Response:
     config, store = get_config(), get_store()
     created_new = target is False
-    graph: str | None = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else target
+    graph = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else _named(target)
     triples, raw = _parse_body()
     method = "PUT" if replace else "POST"
     activity = f"Graph Store {method} by {auth.write_agent()}"
@@ -234,7 +241,7 @@ def created(location: str | None = None) -> Response:
 
 def _write_default(txn: object, triples: list[ox.Triple], replace: bool) -> None:
     """Writes to the unnamed graph go through SPARQL Update (the Transaction API names graphs)."""
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     text = ("DROP SILENT DEFAULT ;\n" if replace else "") + f"INSERT DATA {{\n{data}\n}}"
     txn.update(text)  # type: ignore[attr-defined]
 

@@ -171,7 +171,8 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
 # ------------------------------------------------------------------------------ queries
 def _negotiated_types(params: dict[str, list[str]]) -> tuple[str | None, str | None]:
     """(results media type, graph media type) the client accepts; ``format=`` overrides Accept."""
-    name = (params.get("format") or params.get("output") or [None])[0]
+    names = params.get("format") or params.get("output") or []
+    name = names[0] if names else None
     if name:
         key = name.strip().lower()
         results = RESULT_NAMES.get(key) or RESULT_ALIASES.get(key) or (
@@ -209,9 +210,12 @@ def _dataset(text: str, params: dict[str, list[str]]) -> executor.Dataset:
         except sparql_text.SparqlTextError as e:
             raise BadRequest(str(e)) from None
         if not clauses:
-            return executor.Dataset(mode="public", **withheld)
+            return executor.Dataset(mode="public", withheld_prefixes=withheld["withheld_prefixes"],
+                                    withheld=withheld["withheld"])
         default, named = list(clauses.default), list(clauses.named)
-    probe = executor.Dataset(**withheld)
+    probe = executor.Dataset(
+        withheld_prefixes=withheld["withheld_prefixes"], withheld=withheld["withheld"]
+    )
     for iri in default + named:
         _check_iri(iri)
     return executor.Dataset(

@@ -143,9 +143,12 @@ def test_void_partitions_and_linksets(client):
     assert list(data.objects(dataset, VOID.exampleResource))
 
 
-def test_void_is_current_after_a_write(client, small_store):
+def test_void_is_current_after_a_write(client, small_store, backend):
     from .conftest import fill
 
+    backend.limitation(virtuoso="Virtuoso 7 closes the connection without an answer on one of "
+                                "VoID's whole-graph counts after this write (see README, remote "
+                                "stores)")
     before = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
     fill(small_store, {"projects/alpine": []}, activity="replace")
     after = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")

@@ -315,6 +315,10 @@ class RemoteView:
     def __len__(self) -> int:
         return self._store.count()
 
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return any(True for _ in self.quads_for_pattern(
+            quad.subject, quad.predicate, quad.object, quad.graph_name))
+
     def dump(self, output: IO[bytes], format: ox.RdfFormat, *,
              from_graph: Any = None) -> None:
         if from_graph is not None:

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from corridor.query import executor, isolation
+from corridor.query import executor, isolation, queries_for
 from corridor.query import text as sparql_text
 
 from .conftest import BASE, EX, TOKEN, start_server
@@ -227,7 +227,7 @@ needs_isolation = pytest.mark.skipif(
 
 @needs_isolation
 def test_a_query_worker_reaches_nothing_even_when_the_text_check_is_bypassed(live, recorder):
-    pool = executor.queries_for(live.store).pool
+    pool = queries_for(live.store).pool
     assert pool.offline
     job = executor.QueryJob(f"SELECT * {{ SERVICE <{recorder.url}sparql> {{ }} }}")
     before = len(recorder.hits)
@@ -252,6 +252,6 @@ def test_with_an_allow_list_workers_keep_the_network(tmp_path):
     server = start_server(tmp_path, allowed_service_endpoints=(ALLOWED,))
     live = next(server)
     try:
-        assert not executor.queries_for(live.store).pool.offline
+        assert not queries_for(live.store).pool.offline
     finally:
         server.close()

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from corridor.query import executor
+from corridor.query import executor, queries_for
 
 from .conftest import BASE, EX, start_server
 from .test_limits import RUNAWAY
@@ -47,7 +47,7 @@ def test_deterministic_queries_may_be_proven_cheap(query):
 
 def test_a_fast_query_using_now_always_goes_back_to_a_worker(live, monkeypatch):
     monkeypatch.setattr(executor, "CHEAP_SECONDS", 30.0)
-    pool = executor.queries_for(live.store).pool
+    pool = queries_for(live.store).pool
     query = (f"SELECT ?n {{ <{EX}a> <{EX}name> ?n FILTER(YEAR(NOW()) > 2000) }}"
              " # budget-now")
     runs = pool.in_process_runs
@@ -61,7 +61,7 @@ def test_a_burst_of_slow_queries_is_refused_fast_and_pages_stay_up(tmp_path):
     server = start_server(tmp_path, query_workers=1, query_timeout=4.0)
     live = next(server)
     try:
-        pool = executor.queries_for(live.store).pool
+        pool = queries_for(live.store).pool
         with concurrent.futures.ThreadPoolExecutor(12) as clients:
             def slow() -> tuple[int, float, str | None]:
                 started = time.monotonic()

@@ -836,8 +836,9 @@ def run_in_process(
 class QueryService:
     """Runs user SPARQL for one store so that it can be stopped: on disk in a pool of killable
     worker processes reading the published checkpoint, in memory (unit tests) in this process
-    without a time limit. Kept in ``store.extensions`` (see :func:`queries_for`); a remote
-    store's service forwards the job to its endpoint instead."""
+    without a time limit. Kept in ``store.extensions`` (see
+    :func:`corridor.query.queries_for`); a remote store's service forwards the job to its
+    endpoint instead."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -883,20 +884,6 @@ def _new_pool(config: object) -> QueryPool:
     memory_mb = getattr(config, "query_memory_mb", None)
     return QueryPool(getattr(config, "query_workers", 2), offline=offline,
                      memory_bytes=memory_mb << 20 if memory_mb else None)
-
-
-def queries_for(store: Store) -> QueryService:
-    """The query service of ``store`` (created on first use, closed with the store)."""
-    service = store.extensions.get("corridor.queries")
-    if service is None:
-        if store.config.is_remote:  # forwards the job to the remote endpoint, same limits
-            from corridor.query.remote import RemoteQueryService
-
-            created: object = RemoteQueryService(store)
-        else:
-            created = QueryService(store)
-        service = store.extensions.setdefault("corridor.queries", created)
-    return service  # type: ignore[return-value]
 
 
 _open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from corridor.query import executor
 from corridor.query import text as sparql_text
 from corridor.query.executor import QueryJob, QueryOutcome
-from corridor.store import Store, StoreError
+from corridor.store import Store, StoreError, memory_store
 from corridor.store.remote import DEFAULT_GRAPH, EMPTY_GRAPH, RemoteStore
 from corridor.store.sparql_http import (
     ACCEPT_GRAPH,
@@ -119,8 +119,7 @@ class RemoteQueryService:
         finally:
             watchdog.cancel()
         if isinstance(result, list):  # triples: a real QueryTriples for the serialiser
-            scratch = ox.Store()
-            scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in result)
+            scratch = memory_store(ox.Quad(t.subject, t.predicate, t.object) for t in result)
             return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
         return result
 

@@ -15,7 +15,7 @@ import functools
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from corridor.query import executor, isolation
+from corridor.query import executor, isolation, queries_for
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
 from corridor.rdf import xmlsafe
@@ -269,7 +269,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
-        outcome = executor.queries_for(store).execute(job, config.query_timeout)
+        outcome = queries_for(store).execute(job, config.query_timeout)
     except executor.QuerySyntaxError as e:
         return error_response(400, f"SPARQL syntax error: {e}")
     except executor.NotAcceptable as e:

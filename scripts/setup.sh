@@ -12,9 +12,16 @@ if [ -f package.json ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
-  if ! command -v chromium >/dev/null 2>&1; then
-    SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  # the remote-backend tests start real servers: Oxigraph server (PyPI) and Virtuoso 7 (Debian)
+  .venv/bin/python -m pip install --quiet oxigraph
+  SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
+  missing=""
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+  command -v virtuoso-t >/dev/null 2>&1 || missing="$missing virtuoso-opensource"
+  if [ -n "$missing" ]; then
+    # the package's own service is not wanted: the tests start Virtuoso in temporary folders
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+      $SUDO apt-get install -y -qq $missing >/dev/null
   fi
 else
   .venv/bin/python -m pip install --quiet -e .

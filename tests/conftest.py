@@ -49,3 +49,61 @@ def tiny_config(tmp_path: Path) -> Config:
         data_dir=tmp_path / "data",
         query_workers=1,
     )
+
+
+# --------------------------------------------------------------------------- store backends
+# The protocol, Graph Store, linked-data, catalogue and UI suites run against every backend:
+# the embedded store and real remote servers started here (see tests/remote_servers.py).
+# Remote runs carry the `remote` marker: `-m "not remote"` keeps a run lean.
+BACKENDS = [
+    pytest.param("embedded", id="embedded"),
+    pytest.param("oxigraph", id="oxigraph", marks=pytest.mark.remote),
+    pytest.param("virtuoso", id="virtuoso", marks=pytest.mark.remote),
+]
+
+
+class Backend:
+    """One store backend; :meth:`settings` gives the Config fields of a fresh, empty store."""
+
+    def __init__(self, kind: str, pools: dict) -> None:
+        self.kind, self._pools = kind, pools
+
+    @property
+    def remote(self) -> bool:
+        return self.kind != "embedded"
+
+    def settings(self, request: pytest.FixtureRequest) -> dict[str, object]:
+        """Config fields for a store that lives as long as ``request``'s fixture or test."""
+        if not self.remote:
+            return {}
+        pool = self._pools[self.kind]
+        server = pool.acquire()
+        request.addfinalizer(lambda: pool.release(server))
+        return server.settings()
+
+    def limitation(self, **reasons: str) -> None:
+        """Skip the calling test on a backend that cannot do what it checks, saying why."""
+        if self.kind in reasons:
+            pytest.skip(f"{self.kind}: {reasons[self.kind]}")
+
+
+@pytest.fixture(scope="session")
+def server_pools(tmp_path_factory: pytest.TempPathFactory):
+    from tests.remote_servers import ServerPool
+
+    pools = {kind: ServerPool(kind, tmp_path_factory.mktemp(kind)) for kind in
+             ("oxigraph", "virtuoso")}
+    yield pools
+    for pool in pools.values():
+        pool.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, server_pools) -> Backend:
+    """Each backend in turn (embedded, Oxigraph server, Virtuoso)."""
+    from tests.remote_servers import missing
+
+    reason = missing(request.param) if request.param != "embedded" else None
+    if reason:
+        pytest.skip(reason)
+    return Backend(request.param, server_pools)

@@ -14,7 +14,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -28,7 +28,7 @@ from corridor.store import (
     open_store,
     os_reason,
 )
-from corridor.validation import write_check
+from corridor.validation import UnsupportedShape, Validator, write_check
 
 EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
 
@@ -61,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-iri", default=argparse.SUPPRESS, metavar="IRI",
         help="base IRI relative IRIs resolve against (default: $CORRIDOR_BASE_IRI)",
     )
+    # a remote SPARQL 1.1 store instead of the embedded one; --store then names the folder of
+    # Corridor's own derived files (figures, search index, dumps)
+    for flag, env, what in (
+        ("--store-url", "CORRIDOR_STORE_URL", "SPARQL Query endpoint of a remote store"),
+        ("--update-url", "CORRIDOR_UPDATE_URL", "its SPARQL Update endpoint (default: store-url)"),
+        ("--gsp-url", "CORRIDOR_GSP_URL", "its Graph Store endpoint (optional)"),
+        ("--store-user", "CORRIDOR_STORE_USER", "user name for the remote store"),
+        ("--store-password", "CORRIDOR_STORE_PASSWORD", "password for the remote store"),
+    ):
+        common.add_argument(flag, default=argparse.SUPPRESS, metavar="URL" if "url" in flag
+                            else "TEXT", help=f"{what} (default: ${env})")
     parser = argparse.ArgumentParser(
         prog="corridor", parents=[common],
         description="Keep and serve the Corridor knowledge graph.",
@@ -84,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--graph", metavar="IRI")
     validate.add_argument("--format", metavar="F")
     validate.add_argument("--report", metavar="FILE.ttl", help="write the SHACL report as Turtle")
+    validate.add_argument(
+        "--shapes", action="append", metavar="SHAPES_FILE",
+        help="shapes to validate against (with --standalone; may be repeated)",
+    )
+    validate.add_argument(
+        "--standalone", action="store_true",
+        help="validate each file alone against --shapes: no store, ontology or bundled shapes "
+             "(exit 0 conforms, 1 does not conform, 2 unusable input)",
+    )
 
     imp = sub.add_parser(
         "import", parents=[common], help="map source tables (CSV) to RDF and load them",
@@ -119,9 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("-o", "--output", metavar="FILE")
 
     sub.add_parser("graphs", parents=[common], help="list graphs with counts and provenance")
+    sub.add_parser("init", parents=[common],
+                   help="fill a new store with the bundled ontology, shapes and data "
+                        "(as `serve` does on first start)")
 
     drop = sub.add_parser("drop", parents=[common], help="remove a named graph")
     drop.add_argument("graph", metavar="GRAPH", help="IRI or name under {base}graph/")
+
+    sub.add_parser(
+        "reindex", parents=[common],
+        help="remote store: take in graphs written behind Corridor's back (new version)")
 
     serve = sub.add_parser("serve", parents=[common], help="serve HTTP (waitress)")
     serve.add_argument("--host")
@@ -140,6 +167,8 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         flags = {
             "store_dir": Path(args.store) if getattr(args, "store", None) else None,
             "base_iri": getattr(args, "base_iri", None),
+            **{name: getattr(args, name, None) for name in (
+                "store_url", "update_url", "gsp_url", "store_user", "store_password")},
         }
         config = (config or Config.from_env()).with_(
             **{k: v for k, v in flags.items() if v is not None}
@@ -151,6 +180,9 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
         return EXIT_VIOLATIONS
     except (UsageError, InputError) as e:
         _error(str(e))
+        return EXIT_INPUT
+    except UnsupportedShape as e:
+        _error(f"unusable shapes: {e}")
         return EXIT_INPUT
     except StoreError as e:
         _error(str(e))
@@ -179,12 +211,16 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
     if args.replace and args.graph and len(sources) > 1:
         raise UsageError("--replace with --graph takes one file")
     check = None if args.no_validate else write_check(store)
+    fresh = _is_fresh(store)
     try:
         results = loader.load_files(
             store, sources, replace=args.replace, check=check, dry_run=args.dry_run
         )
     except WriteRejected as e:
         _error(f"{e}; nothing was written")
+        if fresh:  # the usual cause: references to scheme concepts the store does not hold yet
+            _error(f"the store {config.store_dir} is new and holds no ontology, shapes or "
+                   f"reference data yet: run `corridor init --store {config.store_dir}` first")
         if e.report is not None:
             print(e.report.text(), file=sys.stderr)  # type: ignore[attr-defined]
         return EXIT_VIOLATIONS
@@ -197,6 +233,9 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
             print(f"{path}: valid, {result.triples} triples would go to {graphs}")
         else:
             print(f"{path}: {result.triples} triples loaded into {graphs}")
+        if result.ignored_metadata:
+            print(f"{path}: {result.ignored_metadata} statements in <{config.meta_graph}> left "
+                  "out: the metadata graph is written by the store only (it recorded this load)")
     return 0
 
 
@@ -246,9 +285,13 @@ def cmd_reconcile(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, config: Config) -> int:
-    """Validate each file together with the store's current content, in memory."""
+    """Validate each file together with the store's current content, in memory (exit 1 when
+    a Violation would refuse the load), or alone against ``--shapes`` (``--standalone``)."""
     from corridor.ingest import loader
     from corridor.validation.validator import Report
+
+    if args.standalone or args.shapes:
+        return _validate_standalone(args)
 
     base = _snapshot_copy(config)
     validator = _validator(config)
@@ -265,16 +308,58 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
         focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         blank_only = any(isinstance(q.subject, ox.BlankNode) for q in quads) and not focus
         report = validator.validate_store(scratch, None if blank_only else focus)
-        print(f"{source.path}: {'conforms' if report.conforms else 'does not conform'}")
+        print(f"{source.path}: {_verdict(report)}")
         combined.results += report.results
         combined.conforms = combined.conforms and report.conforms
+    _write_report(args, combined)
+    return 0 if combined.accepted else EXIT_VIOLATIONS
+
+
+def _verdict(report: object) -> str:
+    if report.conforms:  # type: ignore[attr-defined]
+        return "conforms"
+    if report.accepted:  # type: ignore[attr-defined]
+        return "does not conform (warnings or infos only: a load would be accepted)"
+    return "does not conform"
+
+
+def _write_report(args: argparse.Namespace, report: object) -> None:
     if args.report:
         try:
-            combined.graph().serialize(destination=args.report, format="turtle")
+            report.graph().serialize(destination=args.report, format="turtle")  # type: ignore[attr-defined]
         except OSError as e:
             raise UsageError(f"{args.report}: cannot write: {e.strerror or e}") from None
-    elif combined.results:
-        print(combined.text())
+    elif report.results:  # type: ignore[attr-defined]
+        print(report.text())  # type: ignore[attr-defined]
+
+
+def _validate_standalone(args: argparse.Namespace) -> int:
+    """Each file alone against ``--shapes`` with the engine that guards writes."""
+    from corridor.validation.validator import Report, Validator
+
+    if not (args.standalone and args.shapes):
+        raise UsageError("--shapes and --standalone go together (validate FILE --shapes S "
+                         "--standalone)")
+    if args.graph or args.format:
+        raise UsageError("--graph and --format do not apply to --standalone")
+    for path in [*args.shapes, *args.paths]:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+    try:
+        validator = Validator.standalone([Path(p) for p in args.shapes])
+        validator.check_usable()
+    except SyntaxError as e:
+        raise UsageError(f"cannot parse the shapes: {e}") from None
+    combined = Report(True, [])
+    for path in args.paths:
+        try:
+            report = validator.validate_file(Path(path))
+        except SyntaxError as e:
+            raise UsageError(f"{path}: cannot parse: {e}") from None
+        print(f"{path}: {'conforms' if report.conforms else 'does not conform'}")
+        combined.results += report.results
+        combined.conforms = combined.conforms and report.conforms
+    _write_report(args, combined)
     return 0 if combined.conforms else EXIT_VIOLATIONS
 
 
@@ -285,9 +370,7 @@ class _PlanStore:
         self.config = config
 
 
-def _validator(config: Config) -> object:
-    from corridor.validation.validator import Validator
-
+def _validator(config: Config) -> Validator:
     return Validator.bundled(config)
 
 
@@ -310,6 +393,9 @@ def _snapshot_copy(config: Config) -> list[ox.Quad]:
 @contextlib.contextmanager
 def _reading(config: Config) -> Iterator[OxigraphStore]:
     """The published checkpoint, read-only: works while `corridor serve` runs."""
+    if config.is_remote:
+        yield open_store(config, read_only=True)
+        return
     if not (Path(config.store_dir) / "snapshots").is_dir():
         raise StoreError(f"{config.store_dir} holds no store yet (run `corridor load` first)")
     yield open_store(config, read_only=True)
@@ -400,12 +486,31 @@ def cmd_graphs(args: argparse.Namespace, config: Config) -> int:
     writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     writer.writerow(["graph", "triples", "source", "sha256", "loaded", "by", "shapes"])
     for entry in listing:
-        sources = entry["sources"] or [{}]
-        for s in sources:  # type: ignore[union-attr]
+        sources = cast(list[dict[str, object]], entry["sources"] or [{}])
+        for s in sources:
             writer.writerow([
                 entry["graph"], entry["triples"], s.get("title") or "", s.get("sum") or "",
                 s.get("time") or "", s.get("agent") or "", s.get("shapes") or "",
             ])
+    return 0
+
+
+def _is_fresh(store: object) -> bool:
+    """A store nothing was ever written to (version 0, no graphs)."""
+    return store.version == 0 and not store.named_graphs(public=False)  # type: ignore[attr-defined]
+
+
+def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    """Initialise a new store the way ``serve`` does on its first start."""
+    from corridor.ingest.loader import load_bundled
+
+    store = open_store(config)
+    if not _is_fresh(store):
+        print(f"{config.store_dir}: already initialised (version {store.version}); unchanged")
+        return 0
+    load_bundled(store)
+    print(f"{config.store_dir}: initialised with the bundled ontology, shapes and data "
+          f"({len(store.named_graphs(public=False))} graphs)")
     return 0
 
 
@@ -426,6 +531,18 @@ def cmd_drop(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, config: Config) -> int:
+    """Resync after writes made to a remote store directly (its own loader, another tool):
+    register its data graphs and publish a new version, so every derived view is rebuilt."""
+    if not config.is_remote:
+        print("the embedded store is written only through Corridor: nothing to reindex")
+        return 0
+    store = open_store(config)
+    count = store.reindex()  # type: ignore[attr-defined]
+    print(f"{count} graph(s) registered; now version {store.version}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     flags = {
         "host": args.host, "port": args.port, "write_token": args.write_token,
@@ -434,15 +551,19 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     config = config.with_(**{k: v for k, v in flags.items() if v is not None})
     from waitress.server import create_server
 
+    from corridor.validation.validator import Validator
     from corridor.web.app import create_app
 
+    # shapes the engine cannot use would turn every write into an error: refuse to start
+    Validator.bundled(config).check_usable()
     app = create_app(config)
     try:
         server = create_server(app, host=config.host, port=config.port, threads=args.threads)
     except OSError as e:
         where = f"{config.host}:{config.port}"
         raise StoreError(f"cannot listen on {where}: {e.strerror or e}") from None
-    print(f"Corridor serving {config.store_dir} on http://{config.host}:{config.port}/",
+    serving = config.store_url if config.is_remote else config.store_dir
+    print(f"Corridor serving {serving} on http://{config.host}:{config.port}/",
           file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -458,7 +579,9 @@ COMMANDS = {
     "dump": cmd_dump,
     "graphs": cmd_graphs,
     "drop": cmd_drop,
+    "reindex": cmd_reindex,
     "serve": cmd_serve,
+    "init": cmd_init,
 }
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ class Config:
     max_result_rows: int = 100_000
     max_request_bytes: int = 10 * 1024 * 1024
     query_workers: int = 2
+    query_memory_mb: int = 4096  # address space (RLIMIT_AS) of one query worker
     allowed_service_endpoints: tuple[str, ...] = ()
     publish_personal_data: bool = False
     host: str = "127.0.0.1"
@@ -47,6 +48,13 @@ class Config:
     data_dir: Path = field(default_factory=lambda: bundled("data"))
     queries_dir: Path = field(default_factory=lambda: bundled("queries"))
     in_memory: bool = False
+    # a remote SPARQL 1.1 store instead of the embedded one (see store/remote.py, README)
+    store_url: str | None = None  # the SPARQL Query endpoint; set = the remote backend
+    update_url: str | None = None  # the SPARQL Update endpoint (default: store_url)
+    gsp_url: str | None = None  # the Graph Store endpoint (optional: used for graph reads)
+    store_user: str | None = None
+    store_password: str | None = None
+    remote_poll: float = 1.0  # how stale this process's view of another's write may be (s)
 
     _ENV: ClassVar[dict[str, tuple[str, Callable[[str], object]]]] = {
         "store_dir": ("CORRIDOR_STORE", Path),
@@ -56,10 +64,17 @@ class Config:
         "max_result_rows": ("CORRIDOR_MAX_RESULT_ROWS", int),
         "max_request_bytes": ("CORRIDOR_MAX_REQUEST_BYTES", int),
         "query_workers": ("CORRIDOR_QUERY_WORKERS", int),
+        "query_memory_mb": ("CORRIDOR_QUERY_MEMORY_MB", int),
         "allowed_service_endpoints": ("CORRIDOR_ALLOWED_SERVICE_ENDPOINTS", _env_list),
         "publish_personal_data": ("CORRIDOR_PUBLISH_PERSONAL_DATA", _env_bool),
         "host": ("CORRIDOR_HOST", str),
         "port": ("CORRIDOR_PORT", int),
+        "store_url": ("CORRIDOR_STORE_URL", str),
+        "update_url": ("CORRIDOR_UPDATE_URL", str),
+        "gsp_url": ("CORRIDOR_GSP_URL", str),
+        "store_user": ("CORRIDOR_STORE_USER", str),
+        "store_password": ("CORRIDOR_STORE_PASSWORD", str),
+        "remote_poll": ("CORRIDOR_REMOTE_POLL", float),
     }
 
     def __post_init__(self) -> None:
@@ -83,6 +98,12 @@ class Config:
 
     def with_(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_remote(self) -> bool:
+        """Whether the data lives in a remote SPARQL 1.1 store (``store_dir`` then holds only
+        Corridor's derived files: figures, search index, dumps)."""
+        return bool(self.store_url)
 
     # IRIs derived from the base -------------------------------------------------------------
     def graph_iri(self, name: str) -> str:

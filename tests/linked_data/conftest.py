@@ -98,8 +98,8 @@ SMALL_GRAPHS = {
 
 
 @pytest.fixture
-def small_store(tmp_path: Path):
-    config = Config(store_dir=tmp_path / "store")
+def small_store(tmp_path: Path, backend, request):
+    config = Config(store_dir=tmp_path / "store", **backend.settings(request))
     store = open_store(config)
     fill(store, SMALL_GRAPHS)
     return store
@@ -111,9 +111,10 @@ def client(small_store):
 
 
 @pytest.fixture(scope="session")
-def bundled_client(tmp_path_factory):
+def bundled_client(tmp_path_factory, backend, request):
     """The curated data of data/, ontology/ and shapes/ as `corridor serve` loads it."""
-    config = Config(store_dir=tmp_path_factory.mktemp("bundled") / "store")
+    config = Config(store_dir=tmp_path_factory.mktemp("bundled") / "store",
+                    **backend.settings(request))
     store = open_store(config)
     load_bundled(store)
     return create_app(config, store).test_client()

@@ -14,7 +14,11 @@ URLS = ["/id/project/boost.ttl", "/.well-known/void", "/catalog", "/changes", "/
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_every_get_has_validators_and_answers_conditionals(client, url):
+def test_every_get_has_validators_and_answers_conditionals(client, small_store, url):
+    if url == "/catalog":  # a catalogue whose dumps are still being written is not final
+        from corridor.derived import dumps
+
+        assert dumps.ready_dumps(small_store, wait=60) is not None
     response = client.get(url)
     assert response.status_code == 200
     tag, modified = response.headers["ETag"], response.headers["Last-Modified"]

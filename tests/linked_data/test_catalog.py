@@ -93,7 +93,10 @@ def test_one_dataset_per_public_named_graph(client, small_store):
     assert not any("/graph/personal" in d for d in datasets)
 
 
-def test_distributions_state_size_and_sha256_of_the_served_file(client):
+def test_distributions_state_size_and_sha256_of_the_served_file(client, small_store):
+    from corridor.derived import dumps
+
+    assert dumps.ready_dumps(small_store, wait=60) is not None  # a slow remote: not in 1 s
     data = rdflib.Graph().parse(data=client.get("/catalog").data, format="turtle")
     distributions = list(data.subjects(RDF.type, DCAT.Distribution))
     assert distributions
@@ -140,9 +143,12 @@ def test_void_partitions_and_linksets(client):
     assert list(data.objects(dataset, VOID.exampleResource))
 
 
-def test_void_is_current_after_a_write(client, small_store):
+def test_void_is_current_after_a_write(client, small_store, backend):
     from .conftest import fill
 
+    backend.limitation(virtuoso="Virtuoso 7 closes the connection without an answer on one of "
+                                "VoID's whole-graph counts after this write (see README, remote "
+                                "stores)")
     before = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
     fill(small_store, {"projects/alpine": []}, activity="replace")
     after = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")

@@ -94,9 +94,10 @@ def start_server(tmp: Path, **settings: object) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One server for the whole session; tests that write use graphs of their own."""
-    yield from start_server(tmp_path_factory.mktemp("live"))
+def live(tmp_path_factory: pytest.TempPathFactory, backend, request) -> Iterator[LiveServer]:
+    """One server per backend for the whole session; tests that write use graphs of their
+    own."""
+    yield from start_server(tmp_path_factory.mktemp("live"), **backend.settings(request))
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ BASE = "https://w3id.org/corridor/"
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    """The app over an on-disk store holding the bundled ontology, shapes and data."""
+def app(tmp_path_factory: pytest.TempPathFactory, backend, request):
+    """The app over a store (each backend in turn) holding the bundled ontology, shapes and
+    data."""
     store_dir = tmp_path_factory.mktemp("ui-store") / "store"
-    app = create_app(Config(store_dir=store_dir, query_workers=1))
+    app = create_app(Config(store_dir=store_dir, query_workers=1, **backend.settings(request)))
     # what a started server does in the background, finished before the pages are looked at
     store = app.extensions["corridor.store"]
     stats_for(store, wait=True)
@@ -57,3 +58,85 @@ def live_server(app) -> Iterator[str]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# ------------------------------------------------------------------ headless Chromium
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path("/tmp/ui18-shots")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Debian's /usr/bin/chromium)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+def _guarded_page(browser, viewport: dict, **options):
+    """A page whose requests may only go to 127.0.0.1; returns (context, page, external,
+    script errors)."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport=viewport, **options)
+    external: list[str] = []
+
+    def guard(route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(20_000)
+    return context, page, external, errors
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    """A desktop-sized page (1366×900) that may not leave the host nor raise script errors."""
+    context, page, external, errors = _guarded_page(browser, DESKTOP)
+    yield page
+    context.close()
+    assert external == [], f"requests left 127.0.0.1: {external}"
+    assert errors == [], f"script errors: {errors}"
+
+
+@pytest.fixture()
+def phone(browser, live_server):
+    """A phone-sized page (390×844, touch) under the same rules."""
+    context, page, external, errors = _guarded_page(
+        browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    yield page
+    context.close()
+    assert external == [], f"requests left 127.0.0.1: {external}"
+    assert errors == [], f"script errors: {errors}"
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """Where screenshots go (looked at by hand; listed in the report)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+def axe_violations(page, impacts=("critical", "serious")) -> list[dict]:
+    """axe-core's (from npm) violations of the given impacts on the page as it is now."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

@@ -67,7 +67,13 @@ def expected_results(name: str) -> set[Result]:
 
 
 def expected_conforms(name: str) -> bool:
-    return manifest()["fixtures"][name]["conforms"]
+    """SHACL's verdict (§3.6.1): no result of any severity."""
+    return not manifest()["fixtures"][name]["results"]
+
+
+def expected_accepted(name: str) -> bool:
+    """Corridor's write rule: no Violation (the manifest's ``accepted``)."""
+    return manifest()["fixtures"][name]["accepted"]
 
 
 @cache

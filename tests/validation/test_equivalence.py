@@ -13,6 +13,7 @@ import pytest
 
 from tests.validation.fixture_manifest import (
     curated_store,
+    expected_accepted,
     expected_conforms,
     expected_results,
     fixture_names,
@@ -60,6 +61,7 @@ def test_fixture_fast_path_reports_the_manifest_results(name: str, validator) ->
     report = validator.validate_store(fixture_store(name))
     assert set(report.results) == expected_results(name)
     assert report.conforms == expected_conforms(name)
+    assert report.accepted == expected_accepted(name)
 
 
 @pytest.mark.parametrize("name", fixture_names())

@@ -50,6 +50,8 @@ FACET_TITLES = {
 }
 
 
+UNKNOWN = "-"  # the facet value of projects that have no value for the facet
+
 MEMO_ENTRIES = 512  # derived views kept per version (languages x pages x facet selections)
 
 
@@ -90,7 +92,10 @@ class Stats:
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     participations: list[tuple[str, str, str | None]] = field(default_factory=list)
     budgets_by_programme: dict[str, float] = field(default_factory=dict)
-    budgets_by_country: dict[str, float] = field(default_factory=dict)
+    budgets_by_country: dict[str, float] = field(default_factory=dict)  # "" = country unknown
+    budgets_by_year: dict[str, float] = field(default_factory=dict)
+    # per project, the fraction of its budget per partner country ("" = unknown): sums to 1
+    country_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     country_codes: dict[str, str] = field(default_factory=dict)
     project_labels: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     # what is known only at project level (BOOST names its consortium's countries, not whose
@@ -124,17 +129,21 @@ class Stats:
             others = {k: v for k, v in selected.items() if k != facet and v}
             counter: Counter = Counter()
             for project in self.matching_projects(others):
-                counter.update(self.project_facets.get(project, {}).get(facet, ()))
+                values = self.project_facets.get(project, {}).get(facet, ())
+                counter.update(values or (UNKNOWN,))
             result[facet] = counter
         return result
 
     def matching_projects(self, selected: dict[str, set[str]]) -> list[str]:
-        """Projects having, for every selected facet, at least one of the selected values."""
+        """Projects having, for every selected facet, at least one of the selected values
+        (:data:`UNKNOWN` selects the projects without a value for the facet)."""
         out = []
         for project in self.projects:
             values = self.project_facets.get(project, {})
             if all(
-                not wanted or not wanted.isdisjoint(values.get(f, ()))
+                not wanted
+                or not wanted.isdisjoint(values.get(f, ()))
+                or (UNKNOWN in wanted and not values.get(f))
                 for f, wanted in selected.items()
             ):
                 out.append(project)
@@ -353,6 +362,8 @@ def _to_json(stats: Stats) -> dict[str, Any]:
         "participations": stats.participations,
         "budgets_by_programme": stats.budgets_by_programme,
         "budgets_by_country": stats.budgets_by_country,
+        "budgets_by_year": stats.budgets_by_year,
+        "country_shares": stats.country_shares,
         "country_codes": stats.country_codes,
         "project_labels": stats.project_labels,
         "project_countries": stats.project_countries,
@@ -396,6 +407,8 @@ def _from_json(data: dict[str, Any], path: Path | None = None) -> Stats:
         if links and path is not None else None,
         budgets_by_programme=data["budgets_by_programme"],
         budgets_by_country=data["budgets_by_country"],
+        budgets_by_year=data.get("budgets_by_year", {}),
+        country_shares=data.get("country_shares", {}),
         country_codes=data["country_codes"],
         project_labels={
             p: [tuple(x) for x in options] for p, options in data["project_labels"].items()
@@ -465,21 +478,27 @@ def _count_triples(store: OxigraphStore) -> int:
 def _projects(store: OxigraphStore, stats: Stats) -> None:
     for r in _rows(
         store,
-        """SELECT ?p ?start ?end ?budget ?programme WHERE {
+        """SELECT ?p ?start ?end ?budget ?eu ?status ?programme WHERE {
         ?p a cor:Project .
         OPTIONAL { ?p schema:startDate ?start } OPTIONAL { ?p schema:endDate ?end }
         OPTIONAL { ?p cor:totalBudget/schema:value ?budget }
+        OPTIONAL { ?p cor:euContribution/schema:value ?eu }
+        OPTIONAL { ?p cor:status ?status }
         OPTIONAL { ?p cor:programme ?programme } }""",
     ):
         p = _bound(r, "p")
         entry = stats.projects.setdefault(
-            p, {"start": None, "end": None, "budget": None, "programmes": set()}
+            p,
+            {"start": None, "end": None, "budget": None, "eu": None, "status": None,
+             "partners": 0, "programmes": set()},
         )
         entry["start"] = entry["start"] or _value(r, "start")
         entry["end"] = entry["end"] or _value(r, "end")
-        if r["budget"] is not None and entry["budget"] is None:
-            with contextlib.suppress(ValueError):
-                entry["budget"] = float(r["budget"].value)
+        entry["status"] = entry["status"] or _value(r, "status")
+        for key in ("budget", "eu"):
+            if r[key] is not None and entry[key] is None:
+                with contextlib.suppress(ValueError):
+                    entry[key] = float(r[key].value)
         if r["programme"] is not None:
             entry["programmes"].add(_bound(r, "programme"))
     consortium = "SELECT DISTINCT ?p ?c WHERE { ?p a cor:Project ; cor:consortiumCountry ?c }"
@@ -501,6 +520,7 @@ def _projects(store: OxigraphStore, stats: Stats) -> None:
                 facets[p]["period"] |= {str(y) for y in range(int(start), int(end) + 1)}
     pattern = {
         "theme": "?p (cor:thematicArea|cor:topic|cor:s3Domain) ?v",
+        # partners' countries, and the countries a source names for the consortium as a whole
         "country": "{ ?part cor:project ?p ; cor:organisation/cor:country ?v }"
         " UNION { ?p cor:consortiumCountry ?v }",
         "region": "{ ?part cor:project ?p ; cor:organisation/cor:nutsRegion ?v }"
@@ -557,18 +577,58 @@ def _participations(store: OxigraphStore, stats: Stats) -> None:
 
 
 def _budgets(store: OxigraphStore, stats: Stats) -> None:
+    """Budgets by programme, partner country and year; each project's budget counted once.
+
+    A project's budget goes to its countries in proportion to its funded partners there (the
+    associated organisations only when it has no other partners); partners of unknown country
+    give their share to "" (country unknown), so the countries add up to the total. Over the
+    years a budget is spread evenly across the calendar years the project runs.
+    """
+    partners: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for project, org, role in stats.participations:
+        partners[project].append((org, role))
     by_programme: dict[str, float] = defaultdict(float)
     by_country: dict[str, float] = defaultdict(float)
+    by_year: dict[str, float] = defaultdict(float)
     for project, entry in stats.projects.items():
+        members = partners.get(project, [])
+        entry["partners"] = len({org for org, _ in members})
+        funded = {org for org, role in members if not _associated(role)} or {o for o, _ in members}
+        countries = Counter(
+            (stats.organisations.get(org, {}).get("country") or "") for org in sorted(funded)
+        )
+        total = sum(countries.values())
+        shares = {c: n / total for c, n in countries.items()} if total else {"": 1.0}
+        if set(shares) == {""}:  # no partner's country known: the consortium's, in equal parts
+            named = sorted(stats.project_facets.get(project, {}).get("country", ()))
+            if named:
+                shares = {c: 1 / len(named) for c in named}
+        stats.country_shares[project] = shares
         budget = entry["budget"]
         if budget is None:
             continue
         for programme in entry["programmes"] or {"(no programme)"}:
-            by_programme[programme] += budget
-        for country in stats.project_facets.get(project, {}).get("country", ()):
-            by_country[country] += budget
+            by_programme[programme] += budget / max(1, len(entry["programmes"]))
+        for country, share in shares.items():
+            by_country[country] += budget * share
+        years = _years(entry["start"], entry["end"])
+        for year in years or ["(no dates)"]:
+            by_year[year] += budget / max(1, len(years))
     stats.budgets_by_programme = dict(by_programme)
     stats.budgets_by_country = dict(by_country)
+    stats.budgets_by_year = dict(sorted(by_year.items()))
+
+
+def _associated(role: str | None) -> bool:
+    """Whether a role is the scheme's "associated organisation" (no share of the budget)."""
+    return bool(role) and role.endswith("/participation-role/associated-organisation")  # type: ignore[union-attr]
+
+
+def _years(start: str | None, end: str | None) -> list[str]:
+    first, last = (start or "")[:4], (end or start or "")[:4]
+    if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
+        return []
+    return [str(y) for y in range(int(first), int(last) + 1)]
 
 
 def network(
@@ -605,8 +665,8 @@ def network(
                 edges[(a, b)] += 1
     if project_level is not None:
         for project, extra in added.items():
-            group = sorted(n for n in members[project] if n in nodes)
-            project_level.update((a, b) for i, a in enumerate(group) for b in group[i + 1:]
+            shown = sorted(n for n in members[project] if n in nodes)
+            project_level.update((a, b) for i, a in enumerate(shown) for b in shown[i + 1:]
                                  if a in extra or b in extra)
     return dict(nodes), edges
 
@@ -617,7 +677,17 @@ def _nodes_of(organisations: dict[str, Any], org: str, level: str) -> set[str]:
     entry = organisations.get(org, {})
     if level == "country":
         return {entry["country"]} if entry.get("country") else set()
-    return set(entry.get("regions", ()))
+    return {_nuts2(r) for r in entry.get("regions", ())}
+
+
+NUTS_CODES = "http://data.europa.eu/nuts/code/"
+
+
+def _nuts2(region: str) -> str:
+    """The NUTS 2 region a NUTS 3 region is in (the network compares regions of one level)."""
+    if region.startswith(NUTS_CODES) and len(region) > len(NUTS_CODES) + 4:
+        return sys.intern(region[: len(NUTS_CODES) + 4])
+    return region
 
 
 class KeptFigures:

@@ -1,10 +1,17 @@
 """Full-text search over labels, acronyms, descriptions and place names, in every language.
 
-An SQLite FTS5 index (``unicode61 remove_diacritics 2``: "besancon" finds "Besançon") holds one
-row per literal, so a hit knows its language. The index belongs to one store version: commits
-are applied incrementally from the store's change log (re-indexing only the changed resources);
-a change to a whole graph, or a very large change, rebuilds the index. Queries never scan the
-graph.
+An SQLite FTS5 index holds one row per literal, so a hit knows its language. What is indexed
+is the literal *folded* (:func:`index_terms`): case and diacritics gone and letters such as ł, ø,
+ß, æ spelt out ("Białystok" is found as "bialystok", "Lodz" finds "Łódź"), German umlauts also
+transliterated ("Muenchen"), words split where letters meet digits or a capital follows a small
+letter ("S3-4AlpClusters" is found by "alpclusters" and "clusters"), and the exonyms of
+:data:`EXONYMS` added ("Munich" finds "München"). The user's words are folded the same way and
+matched as prefixes; one-letter words only as whole words. A query without hits gets a spelling
+suggestion from the index's own vocabulary (:meth:`SearchIndex.suggest`).
+
+The index belongs to one store version: commits are applied incrementally from the store's
+change log (re-indexing only the changed resources); a change to a whole graph, or a very large
+change, rebuilds the index. Queries never scan the graph.
 
 For a store on disk the index is a file of the store folder (``search.sqlite``) tagged with the
 store version and change-log position it reflects, so a restart only catches up with the change
@@ -14,11 +21,14 @@ there is none yet, wait a moment and then answer empty with :attr:`SearchIndex.b
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import logging
 import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +58,7 @@ FIELDS = {
 }
 PLACE_PROPERTIES = (f"{LOCN}postName", f"{LOCN}fullAddress", f"{LOCN}adminUnitL2")
 WEIGHTS = {"label": 10.0, "acronym": 12.0, "place": 4.0, "description": 1.0}
+SCHEMA = "2"  # of the index file: another schema is rebuilt, never read
 FULL_REBUILD_AFTER = 5000
 TABLES = ("names", "texts")  # short fields (ranked fully) and descriptions (ranked per page)
 TEXT_CANDIDATES = 200  # description hits ranked per query
@@ -94,11 +105,15 @@ class SearchIndex:
         try:
             db = sqlite3.connect(str(path), check_same_thread=False)
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("schema") != SCHEMA:
+                raise KeyError("schema")
             self._next_row = db.execute("SELECT COALESCE(MAX(row), 0) FROM rows_of").fetchone()[0]
             self.version, self._seq = int(meta["version"]), int(meta["seq"])
             self._db = db
         except (sqlite3.Error, KeyError, ValueError):
-            log.warning("ignoring the unreadable search index %s", path)
+            log.warning("ignoring the unreadable or outdated search index %s", path)
+            with contextlib.suppress(NameError, sqlite3.Error):
+                db.close()
             path.unlink(missing_ok=True)
             self._db, self.version, self._seq = None, -1, 0
 
@@ -213,7 +228,8 @@ class SearchIndex:
         for table in TABLES:
             db.execute(
                 f"CREATE VIRTUAL TABLE {table} USING fts5(iri UNINDEXED, field UNINDEXED,"
-                " lang UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')"
+                " lang UNINDEXED, text UNINDEXED, terms,"
+                " tokenize = 'unicode61 remove_diacritics 2')"
             )
         db.execute("CREATE TABLE rows_of (iri TEXT, tab TEXT, row INTEGER)")
         db.execute("CREATE INDEX rows_of_iri ON rows_of (iri)")
@@ -297,7 +313,8 @@ class SearchIndex:
             for table, batch in batches.items():
                 if batch:
                     db.executemany(
-                        f"INSERT INTO {table} (rowid, iri, field, text, lang) VALUES (?,?,?,?,?)",
+                        f"INSERT INTO {table} (rowid, iri, field, text, lang, terms)"
+                        " VALUES (?,?,?,?,?,?)",
                         batch,
                     )
                     batch.clear()
@@ -307,7 +324,7 @@ class SearchIndex:
         for iri, name, text, lang in rows:
             table = "texts" if name == "description" else "names"
             self._next_row += 1
-            batches[table].append((self._next_row, iri, name, text, lang))
+            batches[table].append((self._next_row, iri, name, text, lang, index_terms(text)))
             owners.append((iri, table, self._next_row))
             if len(owners) >= 5000:
                 flush()
@@ -327,18 +344,19 @@ class SearchIndex:
             self.ensure_current(wait=False)
         if self._db is None:
             return []
+        db, wanted = self._db, min(5000, 4 * (offset + limit) + 100)
         with self._db_lock:
-            rows = self._db.execute(
-                "SELECT iri, field, text, lang, bm25(names) FROM names"
-                " WHERE names MATCH ? ORDER BY rank LIMIT ?",
-                (expression, min(5000, 4 * (offset + limit) + 100)),
-            ).fetchall()
+            ranked = _rows_within_budget(
+                db, "SELECT iri, field, text, lang, bm25(names) FROM names"
+                " WHERE names MATCH ? ORDER BY rank LIMIT ?", (expression, wanted))
+            if ranked is None:  # too many matches to rank in time: the first ones, unranked
+                ranked = _rows_within_budget(
+                    db, "SELECT iri, field, text, lang, bm25(names) FROM names"
+                    " WHERE names MATCH ? LIMIT ?", (expression, wanted)) or []
             # descriptions: the first candidates only, so a common word costs no full ranking
-            rows += self._db.execute(
-                "SELECT iri, field, text, lang, bm25(texts) FROM texts WHERE texts MATCH ?"
-                f" LIMIT {TEXT_CANDIDATES}",
-                (expression,),
-            ).fetchall()
+            rows = ranked + (_rows_within_budget(
+                db, "SELECT iri, field, text, lang, bm25(texts) FROM texts WHERE texts MATCH ?"
+                f" LIMIT {TEXT_CANDIDATES}", (expression,)) or [])
         best: dict[str, Hit] = {}
         for iri, field, found, lang, rank in rows:
             exact = field in ("label", "acronym", "place") and _exact(text, found)
@@ -348,18 +366,150 @@ class SearchIndex:
         ranked = sorted(best.values(), key=lambda h: (-h.score, h.text.lower()))
         return ranked[offset : offset + limit]
 
+    def suggest(self, text: str) -> str | None:
+        """The query with each unknown word replaced by the closest word of the index (same
+        first two letters), or None when nothing closer is known: typo tolerance for misses."""
+        if self._db is None:
+            return None
+        words = [w for w in re.findall(r"\w+", fold(text)) if w]
+        if not words:
+            return None
+        changed = False
+        out = []
+        with self._db_lock:
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_vocab"
+                " USING fts5vocab(main, names, row)"
+            )
+            for word in words[:6]:
+                known = self._db.execute(
+                    "SELECT 1 FROM temp.names_vocab WHERE term >= ? AND term < ? LIMIT 1",
+                    (word, word + "\uffff"),
+                ).fetchone()
+                if known or len(word) < 4:
+                    out.append(word)
+                    continue
+                candidates = [
+                    t for (t,) in self._db.execute(
+                        "SELECT term FROM temp.names_vocab WHERE term >= ? AND term < ?"
+                        " LIMIT 20000",
+                        (word[:2], word[:2] + "\uffff"),
+                    )
+                ]
+                close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+                out.append(close[0] if close else word)
+                changed = changed or bool(close)
+        return " ".join(out) if changed else None
+
 
 def _write_meta(db: sqlite3.Connection, version: int, seq: int) -> None:
     db.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-        [("version", str(version)), ("seq", str(seq))],
+        [("version", str(version)), ("seq", str(seq)), ("schema", SCHEMA)],
     )
 
 
+MIN_PREFIX = 3  # shorter words match whole words only
+SEARCH_SECONDS = 0.25  # the longest one search statement may run
+
+
 def match_expression(text: str) -> str:
-    """An FTS5 query: each word of the user's text as a quoted prefix term, all required."""
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
-    return " AND ".join(f'"{w}"*' for w in words[:12])
+    """An FTS5 query: each folded word of the user's text as a quoted term, all required.
+
+    A word of :data:`MIN_PREFIX` letters or more matches as a prefix; a shorter one must match
+    a whole word (as a prefix, one letter matches most of the vocabulary and cost seconds per
+    request). Empty when only one-letter words are given.
+    """
+    words = re.findall(r"\w+", fold(text), flags=re.UNICODE)[:12]
+    if not any(len(w) > 1 for w in words):
+        return ""
+    return " AND ".join(f'"{w}"*' if len(w) >= MIN_PREFIX else f'"{w}"' for w in words)
+
+
+def _rows_within_budget(db: sqlite3.Connection, sql: str, parameters: tuple) -> list | None:
+    """The rows of ``sql``, or None if it ran past :data:`SEARCH_SECONDS` and was interrupted
+    (SQLite calls the progress handler every 1000 steps; a nonzero answer stops it)."""
+    deadline = time.monotonic() + SEARCH_SECONDS
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
+    try:
+        return db.execute(sql, parameters).fetchall()
+    except sqlite3.OperationalError as e:
+        if "interrupt" not in str(e):
+            raise
+        return None
+    finally:
+        db.set_progress_handler(None, 0)
+
+
+# letters that Unicode does not decompose into a base letter and a mark
+SPELT_OUT = str.maketrans({
+    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ŧ": "t", "ð": "d",
+    "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ĸ": "k",
+})
+GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+# exonyms of places partners are in: a text naming the place is also found by these names
+EXONYMS = {
+    "münchen": "munich",
+    "köln": "cologne",
+    "wien": "vienna",
+    "nürnberg": "nuremberg",
+    "bayern": "bavaria",
+    "braunschweig": "brunswick",
+    "praha": "prague",
+    "warszawa": "warsaw",
+    "kraków": "cracow krakow",
+    "łódź": "lodz",
+    "gdańsk": "danzig",
+    "bucurești": "bucharest",
+    "københavn": "copenhagen",
+    "göteborg": "gothenburg",
+    "torino": "turin",
+    "milano": "milan",
+    "venezia": "venice",
+    "genève": "geneva",
+    "zürich": "zurich",
+    "luzern": "lucerne",
+    "bruxelles": "brussels",
+    "lisboa": "lisbon",
+    "sevilla": "seville",
+    "athína": "athens",
+    "vilnius": "wilno",
+    "tirol": "tyrol",
+    "steiermark": "styria",
+    "kärnten": "carinthia",
+    "südtirol": "south tyrol",
+    "piemonte": "piedmont",
+    "lombardia": "lombardy",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, letters such as ł, ø, ß spelt out ("Łódź" → "lodz")."""
+    import unicodedata
+
+    lowered = text.casefold().translate(SPELT_OUT)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def index_terms(text: str) -> str:
+    """What the index matches a literal by: its folded words, their parts (split at digits and
+    inner capitals), German transliterations and exonyms (see the module docstring)."""
+    terms = [fold(text)]
+    lowered = text.casefold()
+    if any(c in lowered for c in "äöü"):
+        terms.append(fold(lowered.translate(GERMAN)))
+    for token in re.findall(r"\w+", text):
+        parts = re.findall(r"[A-Z]?[a-z\u00DF-\u00FF\u0100-\u024F]+|[A-Z]+(?![a-z])|\d+|\w", token)
+        if len(parts) > 1:
+            terms.append(fold(" ".join(parts)))
+            letters = "".join(p for p in parts if not p.isdigit())
+            if letters and letters != token:
+                terms.append(fold(letters))
+    for word in set(re.findall(r"\w+", lowered)):
+        if word in EXONYMS:
+            terms.append(EXONYMS[word])
+    return " ".join(dict.fromkeys(" ".join(terms).split()))
 
 
 def _exact(query: str, found: str) -> bool:
@@ -367,10 +517,7 @@ def _exact(query: str, found: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+    return fold(text).strip()
 
 
 def index_for(store: OxigraphStore) -> SearchIndex:

@@ -22,12 +22,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, cast
 
 import pyoxigraph as ox
 
+from corridor.config import Config
 from corridor.ingest import provenance
 from corridor.ingest.progress import Progress
+from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml_file
+from corridor.rdf import xmlsafe
 from corridor.store import (
     OxigraphStore,
     ReadView,
@@ -49,6 +52,7 @@ at most this many quads; a bigger store is validated on the scratch copy on disk
 MEMORY_VALIDATION_MAX_BYTES = 1_000_000_000
 """... and when the (uncompressed) files of the load are at most this big (~6M triples)."""
 
+BOM = b"\xef\xbb\xbf"
 FAST_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML,
                 ox.RdfFormat.JSON_LD)
 
@@ -106,6 +110,7 @@ class LoadResult:
     triples: int = 0
     skipped: bool = False
     graphs: tuple[str, ...] = ()
+    ignored_metadata: int = 0  # statements of the file's own metadata graph, left out
 
 
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
@@ -135,8 +140,12 @@ def graph_name_for(path: Path, root: Path) -> str:
     return rel
 
 
+class _Configured(Protocol):
+    config: Config
+
+
 def plan(
-    store: OxigraphStore, paths: Iterable[str | Path], graph: str | None = None,
+    store: _Configured, paths: Iterable[str | Path], graph: str | None = None,
     format: str | None = None,
 ) -> list[Source]:
     """Files to load (folders expanded) with their target graphs, per docs/conventions.md."""
@@ -187,8 +196,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def guard_rdfxml(source: Source) -> None:
+    """Refuse an RDF/XML file with a DOCTYPE, deep nesting or a missing end (see
+    :mod:`corridor.ingest.rdfxml_guard`) before Oxigraph reads it."""
+    if source.format != ox.RdfFormat.RDF_XML:
+        return
+    try:
+        check_rdfxml_file(str(source.path))
+    except RdfXmlRefused as e:
+        raise InputError(f"{source.path}: {e}") from None
+    except (OSError, EOFError) as e:
+        reason = getattr(e, "strerror", None) or e
+        raise InputError(f"{source.path}: cannot read: {reason}") from None
+
+
 def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     """Quads of a file; errors become :class:`InputError` with file:line:column."""
+    guard_rdfxml(source)
     try:
         raw = open(source.path, "rb")  # noqa: SIM115 - closed by the generator
     except OSError as e:
@@ -196,9 +220,13 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     progress = Progress(source.path.name, os.fstat(raw.fileno()).st_size, minimum=5_000_000)
     progress.phase("reading", total=os.fstat(raw.fileno()).st_size)
     try:
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
+        stream: IO[bytes] = cast(
+            IO[bytes], gzip.GzipFile(fileobj=raw) if source.path.suffix == ".gz" else raw
+        )
+        if stream.peek(3)[:3] == BOM:  # type: ignore[attr-defined]
+            stream.read(3)  # a UTF-8 byte order mark is no content (as Jena and rdflib read it)
         parser = ox.parse(stream, source.format, base_iri=base_iri, rename_blank_nodes=True)
-        for i, quad in enumerate(parser):
+        for i, quad in enumerate(xmlsafe.checked(parser)):
             if i % 50_000 == 0:
                 progress.at(raw.tell())
             yield quad
@@ -207,7 +235,7 @@ def parse_file(source: Source, base_iri: str) -> Iterator[ox.Quad]:
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         reason = getattr(e, "strerror", None) or e
         raise InputError(f"{source.path}: cannot read: {reason}") from None
-    except ValueError as e:
+    except ValueError as e:  # incl. xmlsafe.UnsafeLiteral
         raise InputError(f"{source.path}: {e}") from None
     finally:
         progress.close()
@@ -223,14 +251,22 @@ def _syntax_message(path: Path, error: SyntaxError) -> str:
 
 
 def retarget(
-    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str
+    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str,
+    ignored: list[int] | None = None,
 ) -> Iterator[ox.Quad]:
+    """A dataset file's quads with its default graph put into ``default_graph``.
+
+    Statements in the metadata graph are left out — the store records its own provenance of
+    this load (a dump's metadata describes the loads of the store it came from) — and counted
+    in ``ignored[0]`` so the caller can say so: never dropped silently.
+    """
     for q in quads:
         g = q.graph_name
         if isinstance(g, ox.DefaultGraph):
             yield ox.Quad(q.subject, q.predicate, q.object, default_graph)
         elif isinstance(g, ox.NamedNode) and g.value == meta:
-            continue  # the metadata graph is written by the store layer only
+            if ignored is not None:
+                ignored[0] += 1
         else:
             yield q
 
@@ -307,7 +343,8 @@ def _write(
     target = ox.NamedNode(source.graph)
     parsed = parse_file(source, config.base_iri)
     if source.is_dataset:
-        groups = _split_by_graph(retarget(parsed, target, config.meta_graph))
+        ignored = [0]
+        groups = _split_by_graph(retarget(parsed, target, config.meta_graph, ignored))
     else:  # the transaction puts a triple file's quads into the target graph
         groups = iter([(source.graph, parsed)])
     touched: list[str] = []
@@ -323,6 +360,8 @@ def _write(
         _note_provenance(txn, graph, source, sha, result.triples, started, replace, validator,
                          agent)
     result.graphs = tuple(touched)
+    if source.is_dataset:
+        result.ignored_metadata = ignored[0]
     return result
 
 
@@ -367,7 +406,7 @@ def _split_by_graph(quads: Iterator[ox.Quad]) -> Iterator[tuple[str, Iterator[ox
 
 def _count(store: ReadView, graph: str) -> int:
     rows = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)  # type: ignore[call-overload,index]
+    return int(next(iter(rows))["n"].value)
 
 
 def bundled_sources(store: OxigraphStore) -> list[Source]:
@@ -431,10 +470,33 @@ def load_bundled(store: OxigraphStore, validate: bool = True, strict: bool = Fal
 
 
 def _use_fast_path(sources: list[Source]) -> bool:
-    """A load takes the fast path when one file is big and every file is a triple file."""
-    if not all(s.format in FAST_FORMATS for s in sources):
+    """A load takes the fast path when one file is big and every file is a triple file (not
+    starting with a byte order mark, which only the streaming parser skips)."""
+    if not all(s.format in FAST_FORMATS and not _starts_with_bom(s.path) for s in sources):
         return False
     return any(_size(s.path) >= FAST_PATH_BYTES for s in sources)
+
+
+def _refuse_unsafe_literals(view: ReadView, source: Source) -> None:
+    """The bulk loader's counterpart of :func:`xmlsafe.checked` (one scan of the graph)."""
+    unsafe = view.query(f"ASK {{ GRAPH <{source.graph}> {{ ?s ?p ?o FILTER(isLiteral(?o) && "
+                        f"REGEX(STR(?o), {xmlsafe.SPARQL_CLASS})) }} }}")
+    if bool(unsafe):
+        raise InputError(f"{source.path}: a literal holds a control character (U+0000-U+001F "
+                         "other than tab, newline, carriage return), which RDF/XML and SPARQL "
+                         "XML results cannot represent; remove it")
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(3)
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as unzipped:
+                head = unzipped.read(3)
+        return head == BOM
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
 
 
 def _size(path: Path) -> int:
@@ -489,6 +551,8 @@ def _load_fast(
     check: WriteCheck | None, dry_run: bool, agent: str | None,
 ) -> list[LoadResult]:
     """Load big triple files with ``bulk_load``; same guarantees as the per-quad path."""
+    for source, _ in pending:
+        guard_rdfxml(source)
     validator = None if check is None else validator_for(store)
     verdict = _Verdict(_always(check))
     root = store.derived_dir("tmp")  # decompressed files on the store's disk, not /tmp
@@ -572,6 +636,7 @@ def _write_fast(
                                     base_iri=config.base_iri)
             except SyntaxError as e:
                 raise InputError(_syntax_message(source.path, e)) from None
+            _refuse_unsafe_literals(txn.primary, source)
             added = _count(txn.primary, source.graph) - before
             results.append(LoadResult(source, triples=added, graphs=(source.graph,)))
     finally:

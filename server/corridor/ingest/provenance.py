@@ -74,7 +74,7 @@ def load_quads(
     g = _n(graph)
     source, load = _n(f"{graph}#source-{sha256}"), _n(f"{graph}#load-{sha256}")
     checksum, who = _n(f"{graph}#checksum-{sha256}"), _n(f"{graph}#agent-{sha256}")
-    triples = [
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (g, RDF_TYPE, _n(PROV + "Entity")),
         (g, _n(VOID + "triples"), _int(triples_in_graph)),
         (g, _n(DCT + "modified"), _time(now())),
@@ -113,7 +113,7 @@ def prior_sources(store: ReadView, config: Config, graph: str) -> list[str]:
         PREFIXES
         + f"SELECT ?s {{ GRAPH <{config.meta_graph}> {{ <{graph}> prov:wasDerivedFrom ?s }} }}"
     )
-    return [row["s"].value for row in rows]  # type: ignore[index,union-attr]
+    return [row["s"].value for row in rows]
 
 
 def sources_of(reader: ReadView, config: Config, graph: str) -> set[str]:
@@ -123,7 +123,7 @@ def sources_of(reader: ReadView, config: Config, graph: str) -> set[str]:
         + f"SELECT ?sum {{ GRAPH <{config.meta_graph}> {{ <{graph}> prov:wasDerivedFrom ?s ."
         " ?s spdx:checksum/spdx:checksumValue ?sum } }"
     )
-    return {row["sum"].value for row in rows}  # type: ignore[index,union-attr]
+    return {row["sum"].value for row in rows}
 
 
 def graphs_with_source(reader: ReadView, config: Config, sha256: str) -> set[str]:
@@ -132,13 +132,13 @@ def graphs_with_source(reader: ReadView, config: Config, sha256: str) -> set[str
         PREFIXES + f"SELECT ?g {{ GRAPH <{config.meta_graph}> {{ ?g prov:wasDerivedFrom ?s ."
         f' ?s spdx:checksum/spdx:checksumValue "{sha256}"^^<{XSD}hexBinary> }} }}'
     )
-    return {row["g"].value for row in rows}  # type: ignore[index,union-attr]
+    return {row["g"].value for row in rows}
 
 
 def listing(reader: ReadView, config: Config) -> list[dict[str, object]]:
     """Every named graph with its triple count and recorded provenance (``corridor graphs``)."""
     counts = {
-        row["g"].value: int(row["n"].value)  # type: ignore[index,union-attr]
+        row["g"].value: int(row["n"].value)
         for row in reader.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     }
     rows = reader.query(
@@ -151,9 +151,9 @@ def listing(reader: ReadView, config: Config) -> list[dict[str, object]]:
     )
     sources: dict[str, list[dict[str, str | None]]] = {}
     for row in rows:
-        sources.setdefault(row["g"].value, []).append(  # type: ignore[index,union-attr]
+        sources.setdefault(row["g"].value, []).append(
             {
-                k: (row[k].value if row[k] is not None else None)  # type: ignore[index,union-attr]
+                k: (row[k].value if row[k] is not None else None)
                 for k in ("title", "sum", "time", "agent", "shapes")
             }
         )

@@ -108,16 +108,16 @@ def organisations(reader: ReadView, config: Config) -> dict[str, Organisation]:
     placeholders = config.graph_iri("import/placeholders")
     found: dict[str, Organisation] = {}
     for row in reader.query(QUERY % placeholders, use_default_graph_as_union=True):
-        iri = row["o"].value  # type: ignore[index]
+        iri = row["o"].value
         org = found.setdefault(iri, Organisation(iri))
-        if row["name"] is not None:  # type: ignore[index]
-            org.names.add(normalise(row["name"].value))  # type: ignore[index]
-        if row["city"] is not None:  # type: ignore[index]
-            org.cities.add(normalise(row["city"].value))  # type: ignore[index]
-        if row["country"] is not None:  # type: ignore[index]
-            org.country = row["country"].value  # type: ignore[index]
-        if row["vat"] is not None:  # type: ignore[index]
-            org.vat = normalise_vat(row["vat"].value)  # type: ignore[index]
+        if row["name"] is not None:
+            org.names.add(normalise(row["name"].value))
+        if row["city"] is not None:
+            org.cities.add(normalise(row["city"].value))
+        if row["country"] is not None:
+            org.country = row["country"].value
+        if row["vat"] is not None:
+            org.vat = normalise_vat(row["vat"].value)
     for org in found.values():
         org.names.discard("")
     return found
@@ -177,7 +177,7 @@ def match_quads(config: Config, matches: list[Match]) -> list[ox.Quad]:
         axiom = n(config.base_iri + f"id/match/{digest}")
         justification = ("DatabaseCrossReference" if m.rule == "vat"
                          else "LexicalSimilarityThresholdMatching")
-        triples = [
+        triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
             (n(m.source), n(SKOS + "exactMatch"), n(m.target)),
             (axiom, n(RDF_TYPE), n(OWL + "Axiom")),
             (axiom, n(OWL + "annotatedSource"), n(m.source)),

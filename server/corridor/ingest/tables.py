@@ -335,9 +335,9 @@ def read_rows(tf: TableFile, wanted: list[str], progress: _Progress | None = Non
                 if len(cells) != width:
                     if not cells:
                         continue
-                    column = min(len(cells), width) + 1
+                    position = min(len(cells), width) + 1
                     raise InputError(
-                        f"{tf.path}:{row_number}:{column}: expected {width} fields, found "
+                        f"{tf.path}:{row_number}:{position}: expected {width} fields, found "
                         f"{len(cells)} (truncated or misquoted row)")
                 terms = []
                 for index, column in positions:
@@ -427,7 +427,7 @@ def _run_check(reader: ReadView, tf: TableFile, check: dict[str, str], rows: lis
     query = check["query"]
     result = reader.query(_fill(query, rows), base_iri=base_iri, use_default_graph_as_union=True,
                           substitutions=_substitutions(tf, graph, query))
-    for solution in result:  # type: ignore[attr-defined]
+    for solution in result:
         row = solution["row"].value.rsplit("#row=", 1)[1]
         name = check.get("column", "")
         index = tf.header.index(name) + 1 if name in tf.header else 1
@@ -586,7 +586,7 @@ def _map_batch(reader: ReadView, tf: TableFile, batch: list[str], union: list[st
     result = reader.query(_fill(tf.table.construct, rows), base_iri=base,
                           use_default_graph_as_union=True,
                           substitutions=_substitutions(tf, graph, tf.table.construct))
-    result.serialize(out, ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
+    result.serialize(out, ox.RdfFormat.N_TRIPLES)
 
 
 _TERM = re.compile(r'UNDEF|"(?:[^"\\]|\\.)*"(?:\^\^<[^>]*>)?|true|false')
@@ -612,7 +612,7 @@ def _placeholder_lines(reader: ReadView, tf: TableFile, batch: list[str], union:
     rows = _project(batch, union, tf.table.variables(query))
     result = reader.query(_fill(query, rows), base_iri=base, use_default_graph_as_union=True,
                           substitutions=_substitutions(tf, graph, query))
-    data = result.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
+    data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
     return data.decode().splitlines() if data else []
 
 

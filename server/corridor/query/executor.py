@@ -40,13 +40,17 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
 from corridor.store import ReadView, Store, open_checkpoint
 
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
+QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
 FAST_PATH_BYTES = 1 << 20  # results up to this size travel as one message, headers included
+HOLD_MAX_ROWS = 100_000  # row limits up to this are decided before the headers are sent
+XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
 CHUNK_BYTES = 1 << 16  # streamed results travel in chunks of about this size
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
@@ -126,6 +130,10 @@ class PoolBusy(QueryError):
 
 class QueryFailed(QueryError):
     """The query is valid but its evaluation failed (or its worker died)."""
+
+
+class QueryOutOfMemory(QueryFailed):
+    """The query needed more memory than a worker may use; its worker was stopped."""
 
 
 # ------------------------------------------------------------------------------ running a job
@@ -304,7 +312,12 @@ class _RowLimiter:
 class _Sink:
     """The file-like object pyoxigraph serialises into: buffers, then streams chunks."""
 
-    def __init__(self, send: Callable[[tuple], None], form: str, media_type: str) -> None:
+    def __init__(
+        self, send: Callable[[tuple], None], form: str, media_type: str, hold: bool = False
+    ) -> None:
+        """``hold``: keep the whole (row-limited) result and send it as one message, so that
+        whether it was cut is known before the response's headers."""
+        self.hold = hold
         self.send = send
         self.form = form
         self.media_type = media_type
@@ -312,9 +325,12 @@ class _Sink:
         self.size = 0
         self.streaming = False
         self.limiter: _RowLimiter | None = None
+        self.xml = media_type in XML_TYPES
 
     def write(self, data: bytes) -> int:
         written = len(data)
+        if self.xml:  # Oxigraph writes CR raw, which XML parsers read back as LF
+            data = data.replace(b"\r", b"&#13;")
         if self.limiter is None:
             self._put(data)
             return written
@@ -333,6 +349,8 @@ class _Sink:
             return
         self.parts.append(data)
         self.size += len(data)
+        if self.hold:
+            return
         limit = CHUNK_BYTES if self.streaming else FAST_PATH_BYTES
         if self.size >= limit:
             body = b"".join(self.parts)
@@ -344,7 +362,7 @@ class _Sink:
                 self.send(("start", self.form, self.media_type, body))
 
     def finish(self, truncated: bool) -> None:
-        if self.limiter is not None:
+        if self.limiter is not None and not (truncated and self.streaming):
             self._put(self.limiter.closing if truncated else self.limiter.end())
         body = b"".join(self.parts)
         if self.streaming:
@@ -412,13 +430,19 @@ def run_query(
     if media_type is None:
         send(("error", "not-acceptable", form))
         return
-    sink = _Sink(send, form, media_type)
+    # a row-limited result is held whole (at most max_rows rows, within the worker's memory
+    # limit) so that the client is told by a header whether it was cut; above HOLD_MAX_ROWS it
+    # streams, and a cut one is broken off (no closing tags, no final chunk): never a short
+    # result that looks complete
+    sink = _Sink(send, form, media_type,
+                 hold=job.max_rows is not None and job.max_rows <= HOLD_MAX_ROWS)
     truncated = False
     try:
         if form == "graph":
             truncated = _serialize_triples(result, sink, media_type, job.max_rows)
         else:
             format = ox.QueryResultsFormat.from_media_type(media_type)
+            assert format is not None  # the media type was negotiated from the known ones
             if form == "solutions" and job.max_rows is not None:
                 sink.limiter = _RowLimiter(format, job.max_rows)
             try:
@@ -438,7 +462,7 @@ def _serialize_triples(
 ) -> bool:
     format = ox.RdfFormat.from_media_type(media_type)
     if limit is None:
-        result.serialize(sink, format)
+        result.serialize(cast(IO[bytes], sink), format)
         return False
     over = []
 
@@ -447,14 +471,27 @@ def _serialize_triples(
         if next(result, None) is not None:
             over.append(True)
 
-    ox.serialize(first_triples(), sink, format)
+    ox.serialize(first_triples(), cast(IO[bytes], sink), format)
     return bool(over)
 
 
 # ------------------------------------------------------------------------------ the worker process
-def _worker_main(conn: Connection) -> None:
-    """Loop of a worker process: receive (checkpoint path, job), send result messages."""
+def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | None = None) -> None:
+    """Loop of a worker process: receive (checkpoint path, job), send result messages.
+
+    ``offline``: first leave the network (see :mod:`corridor.query.isolation`), so that a
+    SERVICE the text check missed reaches nothing. ``memory_bytes``: the address-space limit
+    (``RLIMIT_AS``); an allocation beyond it aborts this worker, never the server.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which kills us
+    if offline:
+        from corridor.query.isolation import cut_network
+
+        cut_network()  # the parent probed and logged whether this is permitted
+    if memory_bytes:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     store, opened, arguments = None, None, _DatasetArguments()
     while True:
         try:
@@ -468,7 +505,23 @@ def _worker_main(conn: Connection) -> None:
         except OSError as e:
             conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
             continue
+        assert store is not None
         run_query(store, job, conn.send, arguments)
+
+
+_VARIABLE_COST = re.compile(
+    r"(?:now|rand|uuid|bnode)(?:[ \t\r\n]|#[^\n\r]*)*\(|service", re.IGNORECASE)
+
+
+def may_prove_cheap(sparql: str) -> bool:
+    """Whether one fast run of ``sparql`` says the next run is fast too.
+
+    Not when its work depends on the clock or chance (``NOW()``, ``RAND()``, ``UUID()``,
+    ``STRUUID()``, ``BNODE()``) or on another server (``SERVICE``): such a query is cheap once
+    and a runaway later. Matched anywhere in the text (strings included): a false match only
+    costs the shortcut.
+    """
+    return _VARIABLE_COST.search(sparql) is None
 
 
 class ProvenCheap:
@@ -485,12 +538,19 @@ class ProvenCheap:
         return checkpoint == self._checkpoint and job in self._jobs
 
     def add(self, checkpoint: str, job: QueryJob) -> None:
+        if not may_prove_cheap(job.sparql):
+            return
         with self._lock:
             if checkpoint != self._checkpoint:  # new data: nothing is proven on it yet
                 self._checkpoint, self._jobs = checkpoint, {}
             if len(self._jobs) >= self.capacity:
                 self._jobs.pop(next(iter(self._jobs)))
             self._jobs[job] = None
+
+    def discard(self, job: QueryJob) -> None:
+        """Forget ``job`` (an in-process run was not as cheap as its proof promised)."""
+        with self._lock:
+            self._jobs.pop(job, None)
 
 
 @dataclass(eq=False)
@@ -521,9 +581,22 @@ class _Worker:
 class QueryPool:
     """A fixed number of worker processes; one query at a time per worker."""
 
-    def __init__(self, size: int, start_method: str = START_METHOD) -> None:
+    def __init__(
+        self, size: int, start_method: str = START_METHOD, *, offline: bool = False,
+        memory_bytes: int | None = None, queue_wait: float = QUEUE_WAIT_SECONDS,
+        max_waiting: int | None = None,
+    ) -> None:
+        """``offline``: workers run without network; ``memory_bytes``: each worker's address
+        space limit; at most ``max_waiting`` requests (default: ``size``) wait up to
+        ``queue_wait`` seconds for a free worker, any more are refused at once (:class:`PoolBusy`):
+        a burst of slow queries must not hold every server thread and starve the pages."""
         self.size = max(1, size)
-        self._context = multiprocessing.get_context(start_method)
+        self.offline = offline
+        self.memory_bytes = memory_bytes
+        self.queue_wait = queue_wait
+        self.max_waiting = self.size if max_waiting is None else max_waiting
+        self._waiting = 0
+        self._context: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self._context.set_forkserver_preload([__name__])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
@@ -541,7 +614,8 @@ class QueryPool:
     def _start_worker(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=_worker_main, args=(child,), name="corridor-query-worker", daemon=True
+            target=_worker_main, args=(child, self.offline, self.memory_bytes),
+            name="corridor-query-worker", daemon=True
         )
         process.start()
         child.close()
@@ -599,12 +673,24 @@ class QueryPool:
 
     # -- running queries
     def _acquire(self, deadline: float) -> _Worker:
-        """An idle worker (a dead one shows up as EOF on its pipe and is replaced then)."""
+        """An idle worker (a dead one shows up as EOF on its pipe and is replaced then); waits
+        in a bounded queue for a bounded time, else :class:`PoolBusy`."""
         self._ensure_started()
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get_nowait()
         except queue.Empty:
-            raise PoolBusy("every query worker is busy") from None
+            with self._lock:
+                if self._waiting >= self.max_waiting:
+                    raise PoolBusy("every query worker is busy") from None
+                self._waiting += 1
+            try:
+                wait = min(self.queue_wait, deadline - time.monotonic())
+                worker = self._idle.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                raise PoolBusy("every query worker is busy") from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         with self._lock:
             self._busy.add(worker)
         return worker
@@ -622,7 +708,12 @@ class QueryPool:
             return worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            raise QueryFailed("the query worker died (out of memory?)") from None
+            if self.memory_bytes and worker.process.exitcode in (-signal.SIGABRT, -signal.SIGSEGV):
+                raise QueryOutOfMemory(
+                    f"the query needed more than the memory limit of "
+                    f"{self.memory_bytes >> 20} MiB per query and was stopped; narrow it down "
+                    "(e.g. fewer rows before ORDER BY or GROUP BY)") from None
+            raise QueryFailed("the query worker died") from None
 
     def execute(
         self, checkpoint: str, job: QueryJob, timeout: float,
@@ -635,7 +726,11 @@ class QueryPool:
         """
         if local is not None and local[0] == checkpoint and (checkpoint, job) in self.cheap:
             self.in_process_runs += 1
-            return run_in_process(local[1], job, self._arguments_for(local[1]))
+            started = time.monotonic()
+            outcome = run_in_process(local[1], job, self._arguments_for(local[1]))
+            if time.monotonic() - started > 4 * CHEAP_SECONDS:  # not cheap after all
+                self.cheap.discard(job)
+            return outcome
         self._ensure_started()  # starting the pool (first query) does not count against the limit
         started = time.monotonic()
         deadline = started + timeout
@@ -671,6 +766,8 @@ class QueryPool:
                 message = self._receive(worker, deadline)
                 if message[0] == "end":
                     done = True
+                    if message[1]:  # cut after the headers went out: break the response off
+                        raise QueryFailed("the streamed result reached the row limit")
                     break
                 yield message[1]
         finally:
@@ -739,8 +836,9 @@ def run_in_process(
 class QueryService:
     """Runs user SPARQL for one store so that it can be stopped: on disk in a pool of killable
     worker processes reading the published checkpoint, in memory (unit tests) in this process
-    without a time limit. Kept in ``store.extensions`` (see :func:`queries_for`); a remote
-    store's service forwards the job to its endpoint instead."""
+    without a time limit. Kept in ``store.extensions`` (see
+    :func:`corridor.query.queries_for`); a remote store's service forwards the job to its
+    endpoint instead."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -751,7 +849,7 @@ class QueryService:
     def pool(self) -> QueryPool:
         with self._lock:
             if self._pool is None:
-                self._pool = QueryPool(self.store.config.query_workers)
+                self._pool = _new_pool(self.store.config)
                 _open_pools.add(self._pool)
             return self._pool
 
@@ -775,13 +873,17 @@ class QueryService:
             pool.close()
 
 
-def queries_for(store: Store) -> QueryService:
-    """The query service of ``store`` (created on first use, closed with the store)."""
-    service = store.extensions.get("corridor.queries")
-    if not isinstance(service, QueryService):
-        service = store.extensions.setdefault("corridor.queries", QueryService(store))
-    assert isinstance(service, QueryService)
-    return service
+def _new_pool(config: object) -> QueryPool:
+    """A pool whose workers have no network unless the configuration allows SERVICE endpoints,
+    each limited to ``query_memory_mb`` of address space."""
+    offline = not getattr(config, "allowed_service_endpoints", ())
+    if offline:
+        from corridor.query.isolation import isolation_unavailable
+
+        isolation_unavailable()  # logs once when the network cannot be cut
+    memory_mb = getattr(config, "query_memory_mb", None)
+    return QueryPool(getattr(config, "query_workers", 2), offline=offline,
+                     memory_bytes=memory_mb << 20 if memory_mb else None)
 
 
 _open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler

@@ -31,7 +31,11 @@ def rdflib_to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Lit
     raise TypeError(f"unsupported term {term!r}")
 
 
-def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+def ox_to_rdflib(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal, normalize: bool = True
+) -> rdflib.term.Node:
+    """The rdflib term; ``normalize=False`` keeps a literal's lexical form exactly (rdflib
+    otherwise canonicalises it, as SHACL's literal checks must not)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -41,7 +45,9 @@ def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.
     dt = term.datatype.value
     if dt == "http://www.w3.org/2001/XMLSchema#string":
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt))
+    if normalize:
+        return Literal(term.value, datatype=URIRef(dt))
+    return Literal(term.value, datatype=URIRef(dt), normalize=False)
 
 
 def term_from_plain(text: str) -> rdflib.term.Node:

@@ -91,9 +91,10 @@ class ReadView(Protocol):
         prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False,
         default_graph: GraphName | list[GraphName] | None = None,
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
-        | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
+        substitutions: dict[ox.Variable, Any] | None = None,
+    ) -> Any:
+        """Solutions, a boolean or triples, by the query's form (see corridor.rdf.terms)."""
+        ...
 
     def quads_for_pattern(
         self, /, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
@@ -107,6 +108,8 @@ class ReadView(Protocol):
     def contains_named_graph(self, /, graph_name: GraphName) -> bool: ...
 
     def __len__(self, /) -> int: ...
+
+    def __contains__(self, /, quad: ox.Quad) -> bool: ...
 
 
 WriteCheck = Callable[[ReadView, "frozenset[str] | None"], None]

@@ -33,6 +33,11 @@ class ChangeLog:
                 rows,
             )
 
+    def forget_after(self, version: int) -> None:
+        """Drop entries of versions after ``version`` (a commit killed before its switch)."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM changes WHERE version > ?", (version,))
+
     def since(self, seq: int, limit: int) -> list[Change]:
         with self._lock:
             rows = self._db.execute(

@@ -172,7 +172,7 @@ class Transaction:
         self._remove_metadata(about_graph, everything=replace_all)
         self.primary.extend([ox.Quad(q.subject, q.predicate, q.object, meta) for q in quads])
 
-    def _remove_metadata(self, about_graph: str, everything: bool) -> None:
+    def _remove_metadata(self, about_graph: str, everything: bool) -> int:
         meta = ox.NamedNode(self._store.config.meta_graph)
         prefix = about_graph + "#"
         doomed = [
@@ -185,6 +185,7 @@ class Transaction:
         ]
         for q in doomed:
             self.primary.remove(q)
+        return len(doomed)
 
     # ------------------------------------------------------------------ scratch copies
     @contextmanager
@@ -312,9 +313,14 @@ class OxigraphStore:
             return
         self._root.mkdir(parents=True, exist_ok=True)
         self._primary = self._open_primary()
-        for leftover in self._root.glob("scratch-*"):  # a crash during a checked write
-            shutil.rmtree(leftover, ignore_errors=True)
+        # crash leftovers, safe to remove now that this process holds the primary's lock: scratch
+        # copies of checked writes, a load's unpacked files, a primary swapped out mid-commit
+        # (the WRITING marker below restores the primary from the published checkpoint)
+        for pattern in ("scratch-*", "load-*", "tmp/load-*", "primary.old"):
+            for leftover in self._root.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
         self._log = ChangeLog(self._root / "changes.sqlite")
+        self._log.forget_after(self._version)  # entries of a write that never switched versions
         if (self._root / "WRITING").exists():
             self._restore_primary()
         self._set_reader(self._publish_snapshot(self._version))
@@ -456,13 +462,18 @@ class OxigraphStore:
                 self._restore_primary()
                 raise StoreError(f"cannot publish the new store version: {os_reason(e)}") from None
             old = self._snapshot_dir(self._version - 1)
+            # the log entry first, state.json (the version switch) last: a crash before the
+            # switch rolls the write back at start-up and forgets its entry (reconciled in
+            # __init__), a crash after it keeps both
+            self._log.append(self._version, self._modified, txn.activity, txn.changes)
             self._set_reader(path)
             self._write_state()
             self._superseded.append((time.monotonic(), old))
             self._superseded.append((time.monotonic(), old.with_name(old.name + PUBLIC_SUFFIX)))
             self._collect_superseded()
             (self._root / "WRITING").unlink(missing_ok=True)
-        self._log.append(self._version, self._modified, txn.activity, txn.changes)
+        else:
+            self._log.append(self._version, self._modified, txn.activity, txn.changes)
         for listener in list(self._listeners):
             listener(self._version)
 
@@ -692,7 +703,12 @@ def _assert_closed(path: Path) -> None:
 
 
 def open_store(config: Config, *, read_only: bool = False) -> OxigraphStore:
-    """Open the store the configuration names (the only constructor callers should use)."""
+    """Open the store the configuration names (the only constructor callers should use): the
+    embedded store, or with ``config.store_url`` the remote backend (same protocol)."""
+    if config.is_remote:
+        from corridor.store.remote import RemoteStore
+
+        return RemoteStore(config, read_only=read_only)  # type: ignore[return-value]
     return OxigraphStore(config, read_only=read_only)
 
 

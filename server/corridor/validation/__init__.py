@@ -1,5 +1,7 @@
-"""SHACL validation: the shapes of a deployment compiled to SPARQL and run inside the store,
-with pySHACL as the reference the tests compare against.
+"""SHACL validation (SHACL Core and SHACL-SPARQL constraints): the shapes the compiler can
+translate exactly run as set-oriented SPARQL inside the store, every other shape on the exact
+engine (:mod:`corridor.validation.engine`); pySHACL is the reference the tests compare against,
+the W3C SHACL Core suite the standard (tests/validation/test_w3c_core.py).
 
 The write check guards every write: :func:`write_check` for a store.
 """
@@ -7,10 +9,12 @@ The write check guards every write: :func:`write_check` for a store.
 from __future__ import annotations
 
 from corridor.store import ReadView, Store, WriteCheck, WriteRejected
+from corridor.validation.paths import UnsupportedShape
 from corridor.validation.report import VIOLATION, Report, Result
 from corridor.validation.validator import Validator
 
-__all__ = ["VIOLATION", "Report", "Result", "Validator", "validator_for", "write_check"]
+__all__ = ["VIOLATION", "Report", "Result", "UnsupportedShape", "Validator", "validator_for",
+           "write_check"]
 
 
 def validator_for(store: Store) -> Validator:
@@ -32,8 +36,8 @@ def write_check(store: Store, validator: Validator | None = None) -> WriteCheck:
 
     def check(scratch: ReadView, focus: frozenset[str] | None) -> None:
         report = chosen.validate_store(scratch, focus)
-        if not report.conforms:
-            count = sum(1 for r in report.results if r.severity.endswith("Violation"))
+        if report.blocks_write:  # Violations only: Warnings and Infos are reported, not refused
+            count = len(report.violations)
             raise WriteRejected(f"rejected by SHACL validation: {count} violation(s)", report)
 
     return check

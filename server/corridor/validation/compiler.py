@@ -3,20 +3,25 @@
 pySHACL walks every focus node in Python; at millions of triples that is far slower than the
 load itself. Here every (shape, constraint) pair becomes ONE SELECT over the union graph that
 returns all violating ``(?this, ?value)`` pairs at once, restricted to the focus nodes of a load
-by a ``VALUES ?this`` block. The subset of SHACL supported is what shapes/corridor-shapes.ttl
-uses (anything else is refused at compile time, so a new shape cannot silently go unchecked):
+by a ``VALUES ?this`` block. The compiler translates the subset of SHACL that Corridor's own
+shapes use, and only where the translation is exact; any other shape is handed, whole, to the
+exact engine (:mod:`corridor.validation.engine`, see ``CompiledShapes.fallback``), so nothing
+goes unchecked and the bundled shapes keep the set-oriented speed:
 
-* targets: ``sh:targetClass`` (with ``rdfs:subClassOf`` closure), ``sh:targetNode``,
-  ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``
-* property shapes (``sh:property``) with a predicate or ``sh:inversePath`` path
+* targets: ``sh:targetClass`` (with ``rdfs:subClassOf`` closure) and implicit class targets,
+  ``sh:targetNode`` (IRIs), ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``
+* property shapes (``sh:property``, or with their own targets) with a predicate or
+  ``sh:inversePath`` path; IRI or blank-node shapes
 * ``sh:or`` of ``[ sh:datatype D ]`` alternatives
 * ``sh:qualifiedValueShape [ sh:languageIn (...) ]`` with ``sh:qualifiedMinCount 1``
 * ``sh:minCount sh:maxCount sh:datatype sh:class sh:nodeKind sh:pattern (sh:flags)
   sh:minInclusive sh:maxInclusive sh:minExclusive sh:maxExclusive sh:minLength sh:maxLength
   sh:languageIn sh:uniqueLang sh:in sh:hasValue`` and SPARQL-based constraints (``sh:sparql``)
-* ``sh:severity``, ``sh:message``, ``sh:deactivated``
+* ``sh:severity``, ``sh:message`` (without one: the component's default), ``sh:deactivated``
 
-The results equal pySHACL's (tests/validation/test_equivalence.py); the places where the two
+The results equal pySHACL's on Corridor's shapes (tests/validation/test_equivalence.py) and the
+W3C's on every SHACL Core case whose shapes it takes (tests/validation/test_w3c_core.py); the
+places where the two
 engines could differ are handled explicitly (ill-typed literals, term vs value equality,
 comparison errors) and noted beside the code.
 """
@@ -29,13 +34,16 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import XSDToPython
 
 from corridor.rdf.terms import term_to_plain
 from corridor.store import ReadView
-from corridor.validation.report import Result, term_to_nt
+from corridor.validation.engine import is_class, is_true, prefixes
+from corridor.validation.paths import parse_path
+from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
 SHNS = str(SH)
 RDF_TYPE = str(RDF.type)
@@ -45,7 +53,16 @@ SUBCLASS = str(RDFS.subClassOf)
 # checks it in Oxigraph. For other datatypes pySHACL only compares the datatype IRI.
 _WELL_FORMED_CASTS = {
     str(XSD.date), str(XSD.dateTime), str(XSD.decimal), str(XSD.integer), str(XSD.boolean),
-    str(XSD.double), str(XSD.float),
+    str(XSD.double), str(XSD.float), str(XSD.duration), str(XSD.dayTimeDuration),
+    str(XSD.yearMonthDuration),
+}
+
+# Datatypes whose literals Oxigraph re-types on storage when their lexical form is an integer:
+# a stored literal still typed with one of them is therefore ill-formed.
+_RETYPED_INTEGERS = {
+    str(XSD[n]) for n in ("nonPositiveInteger", "long", "nonNegativeInteger", "negativeInteger",
+                          "int", "unsignedLong", "positiveInteger", "short", "unsignedInt",
+                          "byte", "unsignedShort", "unsignedByte")
 }
 
 _SUPPORTED = {
@@ -75,8 +92,9 @@ _NODE_KIND_TESTS = {
 }
 
 
-class UnsupportedShape(ValueError):
-    """The shapes use SHACL features the SPARQL compiler does not implement."""
+class NotCompilable(Exception):
+    """A shape uses SHACL the compiler cannot translate exactly: the exact engine
+    (:mod:`corridor.validation.engine`) evaluates that shape instead."""
 
 
 def _nt(term: rdflib.term.Node) -> str:
@@ -87,11 +105,13 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _english_first(messages: list[rdflib.term.Node]) -> list[rdflib.term.Node]:
+    return sorted(messages, key=lambda m: (getattr(m, "language", None) not in (None, "en"),
+                                           str(m)))
+
+
 def _english_message(g: rdflib.Graph, node: rdflib.term.Node) -> str | None:
-    messages = sorted(
-        g.objects(node, SH.message),
-        key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
-    )
+    messages = _english_first(list(g.objects(node, SH.message)))
     return str(messages[0]) if messages else None
 
 
@@ -120,6 +140,8 @@ class Check:
     group_by: str = ""
     user_select: str | None = None
     prologue: str = ""
+    constraint: str | None = None  # the sh:sparql node (sh:sourceConstraint)
+    language: str | None = None  # of the message
 
     @property
     def has_value(self) -> bool:
@@ -136,6 +158,7 @@ class Target:
 
 @dataclass
 class CompiledShape:
+    node: rdflib.term.Node
     target: Target
     checks: list[Check]
 
@@ -146,6 +169,7 @@ class CompiledShapes:
 
     shapes: list[CompiledShape]
     ontology_subclasses: list[tuple[str, str]]
+    fallback: list[rdflib.term.Node] = field(default_factory=list)
 
     def queries(self, store: ReadView, focus: list[str] | None) -> list[tuple[str, list[Check]]]:
         """The SELECTs to run, each with the checks whose results it returns."""
@@ -198,31 +222,46 @@ class CompiledShapes:
         return out
 
     def run(self, store: ReadView, focus: list[str] | None) -> list[Result]:
-        results: set[Result] = set()
+        # one result per constraint and (focus, value): two constraints of a shape that fail
+        # alike give two results, as SHACL says; duplicate rows of one constraint give one
+        results: set[tuple[int, Result, str | None]] = set()
         for query, checks in self.queries(store, focus):
             for row in store.query(query, use_default_graph_as_union=True):
                 for i, check in enumerate(checks):
                     if len(checks) == 1 or row[f"f{i}"].value == "true":
-                        results.add(_result(check, row))
-        return sorted(results, key=Result.sort_key)
+                        results.add((id(check), _result(check, row), _lang_of(row)))
+        return sorted((r for _, r, _ in results), key=Result.sort_key)
 
 
 # ---------------------------------------------------------------------- compiling
-def compile_shapes(shapes: rdflib.Graph, ontology: rdflib.Graph) -> CompiledShapes:
-    """Translate every active node shape with targets into SPARQL checks."""
-    compiled = []
-    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
-    for pred in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
-        node_shapes.update(shapes.subjects(pred, None))
-    for node in sorted(node_shapes, key=str):
+def compile_shapes(
+    shapes: rdflib.Graph, ontology: rdflib.Graph, nodes: Iterable[rdflib.term.Node] | None = None
+) -> CompiledShapes:
+    """Translate the given shapes (default: every node shape with targets) into SPARQL checks.
+
+    A shape the compiler cannot translate exactly is listed in ``fallback`` instead (for the
+    exact engine); its checks are not in the plan.
+    """
+    compiled, fallback = [], []
+    if nodes is None:
+        found = set(shapes.subjects(RDF.type, SH.NodeShape))
+        for pred in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            found.update(shapes.subjects(pred, None))
+        nodes = found
+    languages: dict[str, str | None] = {}  # a message's language tag (English first)
+    for m in _english_first(list(shapes.objects(None, SH.message))):
+        languages.setdefault(str(m), getattr(m, "language", None))
+    for node in sorted(nodes, key=str):
         if _deactivated(shapes, node):
             continue
-        target = _parse_target(shapes, node)
-        checks = _node_checks(shapes, node)
-        for prop in shapes.objects(node, SH.property):
-            if not _deactivated(shapes, prop):
-                checks.extend(_property_checks(shapes, prop))
-        compiled.append(CompiledShape(target, checks))
+        try:
+            shape = _compile_shape(shapes, node)
+        except NotCompilable:
+            fallback.append(node)
+            continue
+        for check in shape.checks:
+            check.language = languages.get(check.message)
+        compiled.append(shape)
     subclasses = [
         (str(s), str(o))
         for s, o in ontology.subject_objects(RDFS.subClassOf)
@@ -233,12 +272,22 @@ def compile_shapes(shapes: rdflib.Graph, ontology: rdflib.Graph) -> CompiledShap
         for s, o in shapes.subject_objects(RDFS.subClassOf)
         if isinstance(s, URIRef) and isinstance(o, URIRef)
     ]
-    return CompiledShapes(compiled, subclasses)
+    return CompiledShapes(compiled, subclasses, fallback)
+
+
+def _compile_shape(shapes: rdflib.Graph, node: rdflib.term.Node) -> CompiledShape:
+    target = _parse_target(shapes, node)
+    if shapes.value(node, SH.path) is not None:  # a property shape with its own targets
+        return CompiledShape(node, target, _property_checks(shapes, node))
+    checks = _node_checks(shapes, node)
+    for prop in shapes.objects(node, SH.property):
+        if not _deactivated(shapes, prop):
+            checks.extend(_property_checks(shapes, prop))
+    return CompiledShape(node, target, checks)
 
 
 def _deactivated(g: rdflib.Graph, node: rdflib.term.Node) -> bool:
-    value = g.value(node, SH.deactivated)
-    return value is not None and bool(value.toPython())
+    return is_true(g.value(node, SH.deactivated))
 
 
 def _severity(g: rdflib.Graph, node: rdflib.term.Node) -> str:
@@ -246,20 +295,28 @@ def _severity(g: rdflib.Graph, node: rdflib.term.Node) -> str:
 
 
 def _parse_target(g: rdflib.Graph, node: rdflib.term.Node) -> Target:
-    if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, OWL.Class) in g:
-        raise UnsupportedShape(f"implicit class targets are not supported ({node})")
+    if any(not isinstance(t, URIRef) for t in g.objects(node, SH.targetNode)):
+        raise NotCompilable(f"literal or blank-node target nodes ({node})")
+    implicit = [str(node)] if is_class(g, node) and isinstance(node, URIRef) else []
     return Target(
-        classes=[str(c) for c in g.objects(node, SH.targetClass)],
+        classes=[str(c) for c in g.objects(node, SH.targetClass)] + implicit,
         nodes=list(g.objects(node, SH.targetNode)),
         subjects_of=[str(p) for p in g.objects(node, SH.targetSubjectsOf)],
         objects_of=[str(p) for p in g.objects(node, SH.targetObjectsOf)],
     )
 
 
+def _int(node: rdflib.term.Node) -> int:
+    """The integer an ``sh:minCount``-like literal states."""
+    if not isinstance(node, rdflib.Literal):
+        raise NotCompilable(f"{node} is not an integer literal")
+    return int(str(node))
+
+
 def _check_supported(g: rdflib.Graph, node: rdflib.term.Node) -> None:
     for p in set(g.predicates(node, None)):
-        if p.startswith(SHNS) and p not in _SUPPORTED:
-            raise UnsupportedShape(f"{p} on {node} is not supported by the SPARQL compiler")
+        if str(p).startswith(SHNS) and p not in _SUPPORTED:
+            raise NotCompilable(f"{p} on {node} is not supported by the SPARQL compiler")
 
 
 def _node_checks(g: rdflib.Graph, node: rdflib.term.Node) -> list[Check]:
@@ -285,19 +342,22 @@ _NODE_VALUE = "BIND(?this AS ?value)"
 
 def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
     _check_supported(g, prop)
-    if isinstance(prop, BNode):
-        raise UnsupportedShape("property shapes must be IRIs so results can be compared")
+    if (prop, SH.property, None) in g:
+        raise NotCompilable(f"sh:property inside a property shape ({prop})")
     shape = term_to_plain(prop)
     severity = _severity(g, prop)
     message = _need(_english_message(g, prop), prop)
     path_node = g.value(prop, SH.path)
-    if isinstance(path_node, URIRef):
-        path_text, value_pattern = str(path_node), f"?this <{path_node}> ?value ."
-    else:
-        inverse = g.value(path_node, SH.inversePath)
-        if not isinstance(inverse, URIRef):
-            raise UnsupportedShape(f"only predicate and inverse paths are supported ({prop})")
+    if path_node is None:
+        raise NotCompilable(f"the property shape {prop} has no sh:path")
+    path = parse_path(g, path_node, str(prop))
+    if path.kind == "pred":
+        path_text, value_pattern = path.iri, f"?this <{path.iri}> ?value ."
+    elif path.kind == "inv" and path.parts[0].kind == "pred":
+        inverse = path.parts[0].iri
         path_text, value_pattern = f"^<{inverse}>", f"?value <{inverse}> ?this ."
+    else:
+        raise NotCompilable(f"only predicate and inverse paths are compiled ({prop})")
     checks = [
         Check(shape, component, severity, message, path_text, "value",
               pattern=value_pattern, condition=condition)
@@ -311,9 +371,8 @@ def _property_checks(g: rdflib.Graph, prop: rdflib.term.Node) -> list[Check]:
 
 
 def _need(message: str | None, node: rdflib.term.Node) -> str:
-    if message is None:
-        raise UnsupportedShape(f"shape {node} has no sh:message")
-    return message
+    """The shape's message, or "" for the component's default (see ``_result``)."""
+    return message or ""
 
 
 def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str, str]]:
@@ -325,7 +384,8 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
         out.append((SHNS + "ClassConstraintComponent",
                     f"NOT EXISTS {{ ?value a ?vt . {{CLASS:{cls}}} }}"))
     for kind in g.objects(node, SH.nodeKind):
-        out.append((SHNS + "NodeKindConstraintComponent", f"!{_NODE_KIND_TESTS[kind]}"))
+        test = _NODE_KIND_TESTS[URIRef(str(kind))]
+        out.append((SHNS + "NodeKindConstraintComponent", f"!{test}"))
     for pattern in g.objects(node, SH.pattern):
         flags = g.value(node, SH.flags)
         args = _sparql_string(str(pattern)) + (f", {_sparql_string(str(flags))}" if flags else "")
@@ -338,10 +398,10 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
                         f"!COALESCE(?value {op} {_nt(bound)}, false)"))
     for bound in g.objects(node, SH.minLength):
         out.append((SHNS + "MinLengthConstraintComponent",
-                    f"isBlank(?value) || STRLEN(str(?value)) < {int(bound)}"))
+                    f"isBlank(?value) || STRLEN(str(?value)) < {_int(bound)}"))
     for bound in g.objects(node, SH.maxLength):
         out.append((SHNS + "MaxLengthConstraintComponent",
-                    f"isBlank(?value) || STRLEN(str(?value)) > {int(bound)}"))
+                    f"isBlank(?value) || STRLEN(str(?value)) > {_int(bound)}"))
     for lst in g.objects(node, SH.languageIn):
         tags = [str(t) for t in Collection(g, lst)]
         ok = " || ".join(f"langMatches(lang(?value), {_sparql_string(t)})" for t in tags) or "false"
@@ -353,7 +413,7 @@ def _value_conditions(g: rdflib.Graph, node: rdflib.term.Node) -> list[tuple[str
             datatypes = list(g.objects(member, SH.datatype))
             others = set(g.predicates(member, None)) - {SH.datatype, RDF.type}
             if len(datatypes) != 1 or others:
-                raise UnsupportedShape(f"sh:or supports only [ sh:datatype D ] members ({node})")
+                raise NotCompilable(f"sh:or supports only [ sh:datatype D ] members ({node})")
             alternatives.append(f"({_datatype_test(str(datatypes[0]))})")
         out.append((SHNS + "OrConstraintComponent",
                     f"!({' || '.join(alternatives) or 'false'})"))
@@ -371,6 +431,10 @@ def _datatype_test(dt: str) -> str:
         return "isLiteral(?value) && lang(?value) != \"\""
     if dt in _WELL_FORMED_CASTS:
         test += f" && COALESCE(<{dt}>(?value) = ?value, false)"
+    elif dt in _RETYPED_INTEGERS:
+        return "false"
+    elif XSDToPython.get(URIRef(dt)) is not None:  # a lexical check SPARQL cannot do
+        raise NotCompilable(f"well-formedness of {dt} literals")
     return test
 
 
@@ -388,7 +452,7 @@ def _node_level_checks(
     if value_pattern is None:
         for p in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape):
             if g.value(node, p) is not None:
-                raise UnsupportedShape(f"{p} needs a path ({node})")
+                raise NotCompilable(f"{p} needs a path ({node})")
         for value in g.objects(node, SH.hasValue):
             checks.append(Check(shape, SHNS + "HasValueConstraintComponent", severity,
                                 _need(message, node), None, "missing",
@@ -396,19 +460,19 @@ def _node_level_checks(
         return checks
     msg = _need(message, node)
     min_count = g.value(node, SH.minCount)
-    if min_count is not None and int(min_count) == 1:
+    if min_count is not None and _int(min_count) == 1:
         checks.append(Check(shape, SHNS + "MinCountConstraintComponent", severity, msg,
                             path_text, "missing", condition=f"NOT EXISTS {{ {value_pattern} }}"))
-    elif min_count is not None and int(min_count) > 1:
+    elif min_count is not None and _int(min_count) > 1:
         checks.append(Check(shape, SHNS + "MinCountConstraintComponent", severity, msg,
                             path_text, "group", pattern=f"OPTIONAL {{ {value_pattern} }}",
-                            having=f"COUNT(DISTINCT ?value) < {int(min_count)}",
+                            having=f"COUNT(DISTINCT ?value) < {_int(min_count)}",
                             group_by="target"))
     max_count = g.value(node, SH.maxCount)
     if max_count is not None:
         checks.append(Check(shape, SHNS + "MaxCountConstraintComponent", severity, msg,
                             path_text, "group", pattern=value_pattern,
-                            having=f"COUNT(DISTINCT ?value) > {int(max_count)}"))
+                            having=f"COUNT(DISTINCT ?value) > {_int(max_count)}"))
     for value in g.objects(node, SH.hasValue):
         condition = f"NOT EXISTS {{ {value_pattern.replace('?value', _nt(value))} }}"
         checks.append(Check(shape, SHNS + "HasValueConstraintComponent", severity, msg,
@@ -417,7 +481,7 @@ def _node_level_checks(
         checks.append(_qualified_check(g, node, qualified, shape, severity, msg, value_pattern,
                                        path_text))
     unique = g.value(node, SH.uniqueLang)
-    if unique is not None and bool(unique.toPython()):
+    if is_true(unique):
         checks.append(Check(shape, SHNS + "UniqueLangConstraintComponent", severity, msg,
                             path_text, "group",
                             pattern=f'{value_pattern} FILTER(lang(?value) != "")',
@@ -440,8 +504,8 @@ def _qualified_check(
     languages = g.value(qualified, SH.languageIn)
     others = set(g.predicates(qualified, None)) - {SH.languageIn, RDF.type}
     minimum = g.value(node, SH.qualifiedMinCount)
-    if languages is None or others or minimum is None or int(minimum) != 1:
-        raise UnsupportedShape(
+    if languages is None or others or minimum is None or _int(minimum) != 1:
+        raise NotCompilable(
             f"sh:qualifiedValueShape supports [ sh:languageIn (...) ] with qualifiedMinCount 1 "
             f"({node})"
         )
@@ -465,25 +529,15 @@ def _sparql_check(
 ) -> Check:
     select = str(g.value(constraint, SH.select))
     if "$PATH" in select or "?PATH" in select:
-        raise UnsupportedShape("$PATH in SPARQL constraints is not supported")
+        raise NotCompilable("$PATH in SPARQL constraints is not supported")
     message = _english_message(g, constraint) or _need(_english_message(g, shape_node), shape_node)
     if re.search(r"\{[?$]\w+\}", message):
-        raise UnsupportedShape(f"message templates are not supported ({constraint})")
+        raise NotCompilable(f"message templates are not supported ({constraint})")
     return Check(shape, SHNS + "SPARQLConstraintComponent", severity, message, path, "sparql",
-                 user_select=_THIS.sub("?this", select), prologue=_prefixes(g, constraint))
+                 user_select=_THIS.sub("?this", select), prologue=prefixes(g, constraint),
+                 constraint=term_to_plain(constraint))
 
 
-def _prefixes(g: rdflib.Graph, constraint: rdflib.term.Node) -> str:
-    lines = []
-    for ontology in g.objects(constraint, SH.prefixes):
-        for decl in g.objects(ontology, SH.declare):
-            prefix = g.value(decl, SH.prefix)
-            namespace = g.value(decl, SH.namespace)
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(lines)))
-
-
-# ---------------------------------------------------------------------- running
 def _store_subclasses(store: ReadView) -> list[tuple[str, str]]:
     rows = store.query(
         f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{SUBCLASS}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}",
@@ -628,16 +682,26 @@ def _single_query(
         return (f"SELECT ?this WHERE {{ {focus} {target} {check.pattern} }} "
                 f"GROUP BY ?this HAVING ({check.having})")
     group = f"?this {check.group_by}".strip()
+    keys = "?this ?lang" if "?lang" in check.group_by else "?this"  # uniqueLang: one per tag
     if target_first:
-        return (f"SELECT DISTINCT ?this WHERE {{ {focus} {target} {check.pattern} }} "
+        return (f"SELECT DISTINCT {keys} WHERE {{ {focus} {target} {check.pattern} }} "
                 f"GROUP BY {group} HAVING ({check.having})")
-    return (f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ {focus} {check.pattern} }} "
-            f"GROUP BY {group} HAVING ({check.having}) }} FILTER({member}) }}")
+    return (f"SELECT DISTINCT {keys} WHERE {{ {{ SELECT {keys} WHERE {{ {focus} "
+            f"{check.pattern} }} GROUP BY {group} HAVING ({check.having}) }} FILTER({member}) }}")
+
+
+def _lang_of(row: ox.QuerySolution) -> str | None:
+    """The ``?lang`` of a uniqueLang row (its results are one per duplicated tag)."""
+    try:
+        lang = row["lang"]
+    except (KeyError, IndexError):
+        return None
+    return None if lang is None else lang.value
 
 
 def _result(check: Check, row: ox.QuerySolution) -> Result:
     this = row["this"]
-    focus = f"_:{this.value}" if isinstance(this, ox.BlankNode) else this.value
+    focus = focus_text(this)
     value = None
     path = check.path
     if check.has_value:
@@ -650,4 +714,6 @@ def _result(check: Check, row: ox.QuerySolution) -> Result:
             if path_term is not None and check.path is None:
                 path = path_term.value
         value = None if bound is None else str(bound)
-    return Result(focus, path, value, check.shape, check.component, check.severity, check.message)
+    message = check.message or default_message(check.component)
+    return Result(focus, path, value, check.shape, check.component, check.severity, message,
+                  constraint=check.constraint, language=check.language if check.message else None)

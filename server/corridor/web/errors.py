@@ -6,6 +6,9 @@ is what curl users, YASGUI and SPARQLWrapper all display well.
 
 from __future__ import annotations
 
+import errno
+import logging
+import re
 from collections.abc import Mapping
 
 from flask import Response
@@ -23,3 +26,22 @@ def method_not_allowed(allowed: list[str]) -> Response:
     return error_response(
         405, f"method not allowed here; use {', '.join(allowed)}", {"Allow": ", ".join(allowed)}
     )
+
+
+_PATH = re.compile(r"(?:/[^\s/:'\"]+)+/?")
+_log = logging.getLogger("corridor.web")
+
+
+def write_failure(error: BaseException, what: str) -> Response:
+    """The answer to a write the store could not make: 507 when the disk is full (the CLI's
+    message), else 500 — never echoing file system paths (the details go to the server log)."""
+    text = str(error)
+    _log.error("%s failed: %s", what, text)
+    if getattr(error, "errno", None) == errno.ENOSPC or "No space left" in text \
+            or "disk is full" in text:
+        return error_response(507, f"{what} failed: the disk is full; the store is unchanged "
+                              "(free some space and try again)")
+    if getattr(error, "errno", None) == errno.EACCES or "Permission denied" in text:
+        return error_response(500, f"{what} failed: permission denied writing the store; "
+                              "the store is unchanged")
+    return error_response(500, f"{what} failed: {_PATH.sub('<path>', text)}")

@@ -35,7 +35,7 @@ def item(store: OxigraphStore, change: Change, root: str) -> dict:
     else:
         target = {"type": "Collection", "id": change.graph,
                   "url": f"{root}/dumps/{graph_dump_name(store, change.graph)}.ttl.gz"}
-    kind = "Delete" if change.activity.split(":")[0].lower() in DELETING else "Update"
+    kind = "Delete" if _deletes(store, change) else "Update"
     return {
         "type": kind,
         "seq": change.seq,
@@ -45,6 +45,38 @@ def item(store: OxigraphStore, change: Change, root: str) -> dict:
         "target": target,
         "storeVersion": change.version,
     }
+
+
+def _deletes(store: OxigraphStore, change: Change) -> bool:
+    """Whether a harvester should drop its copy of the change's graph (or resource): a change
+    by a deleting activity (``drop``, a Graph Store ``DELETE``, ``CLEAR``) or to a graph that
+    no longer exists. A graph dropped and made again later gets a later ``Update`` item."""
+    if change.graph is None:
+        return False
+    words = change.activity.lower().replace(":", " ").split(" by ")[0].split()
+    return bool(DELETING & set(words)) or not store.graph_exists(change.graph)
+
+
+def _with_metadata_items(store: OxigraphStore, changes: list[Change], root: str) -> list[dict]:
+    """The items of ``changes``; the last item of each store version that changed named graphs
+    also names the metadata graph in ``alsoUpdated``: such writes record provenance there, and
+    a harvester that refetched only the written graph would keep a stale metadata graph. (A
+    dataset-wide item already says: refetch everything.)"""
+    meta = store.config.meta_graph
+    touched: dict[int, set[str | None]] = {}
+    for change in changes:
+        touched.setdefault(change.version, set()).add(change.graph)
+    items: list[dict] = []
+    for i, change in enumerate(changes):
+        entry = item(store, change, root)
+        last_of_version = i + 1 == len(changes) or changes[i + 1].version != change.version
+        graphs = touched[change.version]
+        if last_of_version and None not in graphs and graphs != {meta}:
+            entry["alsoUpdated"] = [{
+                "type": "Collection", "id": meta,
+                "url": f"{root}/dumps/{graph_dump_name(store, meta)}.ttl.gz"}]
+        items.append(entry)
+    return items
 
 
 def _after_arg() -> int | None:
@@ -68,7 +100,8 @@ def register(bp: Blueprint) -> None:
         after = _after_arg()
         last = _last_seq(store)
         context = [AS_CONTEXT, {"seq": "https://w3id.org/corridor/ontology#changeSequence",
-                                "storeVersion": "https://w3id.org/corridor/ontology#storeVersion"}]
+                                "storeVersion": "https://w3id.org/corridor/ontology#storeVersion",
+                                "alsoUpdated": "https://w3id.org/corridor/ontology#alsoUpdated"}]
         if after is None:
             body = {
                 "@context": context, "id": collection, "type": "OrderedCollection",
@@ -85,7 +118,7 @@ def register(bp: Blueprint) -> None:
                 "@context": context, "id": f"{collection}?after={after}",
                 "type": "OrderedCollectionPage", "partOf": collection,
                 "startIndex": after,
-                "orderedItems": [item(store, c, root) for c in visible],
+                "orderedItems": _with_metadata_items(store, visible, root),
             }
             end = batch[-1].seq if batch else after
             if end < last:

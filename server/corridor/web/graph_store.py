@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from urllib.parse import quote, urljoin
+from collections.abc import Iterator
+from typing import IO, cast
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
@@ -25,12 +27,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from corridor.derived import dumps
 from corridor.ingest import provenance
+from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.store import StoreError, WriteRejected
+from corridor.store.protected import ProtectedGraphError, refuse_protected
 from corridor.validation import write_check
 from corridor.web import auth, streaming
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.errors import error_response, method_not_allowed, write_failure
 from corridor.web.sparql import no_content, rejected
 
 bp = Blueprint("graph_store", __name__)
@@ -61,21 +66,31 @@ def graph_store() -> Response:
         return method_not_allowed(ALLOWED)
     try:
         if request.method in ("GET", "HEAD"):
-            response = _get(_target(required=True))
+            response = _get(_named(_target(required=True)))
             response.headers["Access-Control-Allow-Origin"] = "*"
             return response
         denied = auth.deny_write(get_config())
         if denied is not None:
             return denied
+        target = _target(required=request.method != "POST")
+        if isinstance(target, str):
+            refuse_protected(get_config(), target)
         if request.method == "DELETE":
-            return _delete(_target(required=True))
-        target = _target(required=request.method == "PUT")
+            return _delete(target)  # type: ignore[arg-type]
         return _write(target, replace=request.method == "PUT")
     except GraphStoreError as e:
         return error_response(e.status, str(e))
+    except ProtectedGraphError as e:
+        return error_response(403, f"the {request.method} was refused: {e}")
     except RequestEntityTooLarge:
         limit = get_config().max_request_bytes
         return error_response(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def _named(target: str | None | bool) -> str | None:
+    """A target that names a graph (``required=True`` never gives False)."""
+    assert target is not False
+    return target if isinstance(target, str) else None
 
 
 def _target(required: bool) -> str | None | bool:
@@ -120,9 +135,16 @@ def _get(graph: str | None) -> Response:
     if graph == config.meta_graph:  # small; what it says about withheld graphs stays private
         public = [ox.Triple(q.subject, q.predicate, q.object)
                   for q in dumps.public_quads(store, reader, graph)]
-        body: bytes | object = ox.serialize(public, format=format)
+        body: bytes | Iterator[bytes] = ox.serialize(public, format=format) or b""
+        if format == ox.RdfFormat.RDF_XML:
+            body = xmlsafe.escape_carriage_returns(cast(bytes, body))
     else:
-        body = streaming.serialise(lambda out: reader.dump(out, format, from_graph=source))
+        def write(out: IO[bytes]) -> None:
+            if format == ox.RdfFormat.RDF_XML:
+                out = xmlsafe.CarriageReturnEscaper(out)  # type: ignore[assignment]
+            reader.dump(out, format, from_graph=source)
+
+        body = streaming.serialise(write)
     content_type = chosen + ("; charset=utf-8" if chosen != "application/ld+json" else "")
     response = Response(body, status=200, content_type=content_type)
     if not isinstance(body, bytes):  # a large graph streams: keep werkzeug from buffering it
@@ -138,26 +160,36 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
     documents: list[tuple[bytes, str | None, str]] = []
     if request.mimetype == "multipart/form-data":
         for part in request.files.values():
-            media = part.mimetype or ""
+            declared = part.mimetype or ""
             name = part.filename or ""
-            if not conneg.canonical_rdf_type(media):
-                media = conneg.format_from_name(name.rpartition(".")[2]) or ""
-            documents.append((part.read(), conneg.canonical_rdf_type(media), name))
+            if not conneg.canonical_rdf_type(declared):
+                declared = conneg.format_from_name(name.rpartition(".")[2]) or ""
+            documents.append((part.read(), conneg.canonical_rdf_type(declared), name))
     else:
         documents.append((request.get_data(), conneg.canonical_rdf_type(request.mimetype),
                           request.mimetype))
     triples: list[ox.Triple] = []
     raw = b""
-    for data, media, label in documents:
+    for document, media, label in documents:
+        data = document.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no content
         if media is None:
             raise GraphStoreError(
                 f"unsupported media type {label or '(none)'}: send one of "
                 f"{', '.join(conneg.RDF_FORMATS)}", 415)
+        if media == "application/rdf+xml":
+            try:
+                check_rdfxml(data)
+            except RdfXmlRefused as e:
+                raise GraphStoreError(f"the {media} body is refused: {e}") from None
         try:
             for quad in ox.parse(data, format=conneg.RDF_FORMATS[media], base_iri=config.base_iri):
                 triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
         except SyntaxError as e:
             raise GraphStoreError(f"the {media} body does not parse: {e}") from None
+        try:
+            xmlsafe.check_terms(triples)
+        except xmlsafe.UnsafeLiteral as e:
+            raise GraphStoreError(f"the {media} body is refused: {e}") from None
         raw += data
     return triples, raw
 
@@ -165,14 +197,15 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
 def _write(target: str | None | bool, replace: bool) -> Response:
     config, store = get_config(), get_store()
     created_new = target is False
-    graph: str | None = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else target
+    graph = config.graph_iri(f"gsp/{uuid.uuid4()}") if target is False else _named(target)
     triples, raw = _parse_body()
-    existed = _exists(graph)
     method = "PUT" if replace else "POST"
     activity = f"Graph Store {method} by {auth.write_agent()}"
     started = provenance.now()
     try:
         with store.transaction(activity, check=write_check(store)) as txn:
+            # read under the write lock: of two concurrent PUTs creating a graph, one creates it
+            existed = graph is None or txn.primary.contains_named_graph(ox.NamedNode(graph))
             if graph is None:
                 _write_default(txn, triples, replace)
             else:
@@ -191,16 +224,24 @@ def _write(target: str | None | bool, replace: bool) -> Response:
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError) as e:
-        return error_response(500, f"the write failed: {e}")
-    if created_new:
-        location = f"{request.base_url}?graph={quote(graph or '', safe='')}"
-        return Response(status=201, headers={"Location": location})
-    return no_content() if existed else Response(status=201)
+        return write_failure(e, "the write")
+    if created_new:  # Location: the new graph's IRI (GSP §5.5), to GET as ?graph=<Location>
+        return created(graph or "")
+    return no_content() if existed else created()
+
+
+def created(location: str | None = None) -> Response:
+    """201 with no body, hence no Content-Type (not Flask's default text/html)."""
+    response = no_content()
+    response.status_code = 201
+    if location is not None:
+        response.headers["Location"] = location
+    return response
 
 
 def _write_default(txn: object, triples: list[ox.Triple], replace: bool) -> None:
     """Writes to the unnamed graph go through SPARQL Update (the Transaction API names graphs)."""
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     text = ("DROP SILENT DEFAULT ;\n" if replace else "") + f"INSERT DATA {{\n{data}\n}}"
     txn.update(text)  # type: ignore[attr-defined]
 
@@ -219,5 +260,5 @@ def _delete(graph: str | None) -> Response:
     except WriteRejected as e:
         return rejected(e)
     except (StoreError, OSError) as e:
-        return error_response(500, f"the delete failed: {e}")
+        return write_failure(e, "the delete")
     return no_content()

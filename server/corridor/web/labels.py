@@ -5,6 +5,7 @@ Label lookups are bounded (one VALUES query per page), never a scan of the graph
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -29,6 +30,8 @@ PREFIXES = {
     "http://www.w3.org/2002/07/owl#": "owl",
     "http://www.w3.org/ns/shacl#": "sh",
     "http://rdfs.org/ns/void#": "void",
+    "http://data.europa.eu/s66#": "eurio",
+    "http://www.w3.org/ns/org#": "org",
 }
 
 # Readable names of common external terms (used when the graph holds no label for them).
@@ -72,19 +75,24 @@ KNOWN_LABELS = {
 UI_LANGUAGES = ("en", "de", "fr", "it", "es", "ro", "da", "bg", "pl")
 
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}")
+MAX_LANGUAGES = 4
+
+
 def preferred_languages() -> list[str]:
     """The reader's languages, best first: ?lang=, then Accept-Language, then English."""
     langs: list[str] = []
     chosen = request.args.get("lang", "").strip().lower()
-    if chosen:
+    if _LANGUAGE_TAG.fullmatch(chosen):
         langs.append(chosen)
     for value, _q in request.accept_languages:
         tag = value.lower()
-        if tag != "*":
+        if _LANGUAGE_TAG.fullmatch(tag):
             langs.append(tag)
             langs.append(tag.split("-")[0])
     langs.append("en")
-    return list(dict.fromkeys(langs))
+    # cache keys are made of these: a few well-formed tags, never what a client makes up
+    return list(dict.fromkeys(langs))[:MAX_LANGUAGES]
 
 
 def current_language() -> str:
@@ -181,7 +189,11 @@ def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[st
     reader, version = store.reader(), store.version
     known = _label_cache(store).for_version(reader, version, get_config())
     found: dict[str, tuple[str, str]] = {}
-    for iri in {i for i in iris if i}:
+    wanted = {i for i in iris if i}
+    prefetch = getattr(reader, "prefetch", None)  # a remote store: one request for them all
+    if prefetch is not None:
+        prefetch([i for i in wanted if i not in known])
+    for iri in wanted:
         options = known.get(iri)
         if options is None:
             options = known[iri] = _label_candidates(reader, iri)

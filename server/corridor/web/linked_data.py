@@ -24,6 +24,7 @@ from corridor.rdf.namespaces import RDFS
 from corridor.store import ReadView
 from corridor.web import caching
 from corridor.web.context import get_config, get_store
+from corridor.web.errors import error_response
 from corridor.web.rdf_http import (
     HTML_AND_RDF,
     RDF_OFFERS,
@@ -38,6 +39,24 @@ bp = Blueprint("linked_data", __name__)
 ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
 SITEMAP_LIMIT = 50_000
 _SUFFIXES = {"." + s: m for m, s in conneg.SUFFIXES.items() if m in HTML_AND_RDF}
+
+
+@bp.before_request
+def _refuse_impossible_iris() -> Response | None:
+    """A path whose IRI cannot exist (a space, ``"``, ``{``, ``<``, a control character: code
+    points RFC 3987 forbids) names no resource: 404 with a message, before any view builds
+    an IRI from it (which would fail with a 500)."""
+    rest = (request.view_args or {}).get("rest")
+    if rest is None:
+        return None
+    area = "id/" if request.path.startswith("/id/") else "graph/"
+    try:
+        ox.NamedNode(get_config().base_iri + area + rest)
+    except ValueError:
+        return error_response(404, f"no resource here: this /{area} path contains characters "
+                              "no IRI may contain (space, quote, braces, angle brackets, "
+                              "backslash, caret, backtick, bar or control characters)")
+    return None
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ client needs no second request (the ``@context`` object is identical to the publ
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 
@@ -14,6 +15,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.rdf.namespaces import PREFIXES
 
 RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
@@ -41,7 +43,18 @@ def chosen_format(offers: list[str], suffix: str | None = None) -> str | None:
     named = conneg.format_from_name(request.args.get("format")) or conneg.format_from_name(suffix)
     if named:
         return named if named in offers else None
-    return conneg.best_match(request.headers.get("Accept"), offers)
+    return _best_with_aliases(request.headers.get("Accept"), tuple(offers))
+
+
+@functools.lru_cache(maxsize=256)
+def _best_with_aliases(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    """Best offer for ``accept``, counting the aliases clients send (``text/n3``,
+    ``application/x-turtle``, ``application/json``, ``application/xml``, ``text/plain``) as
+    their formats, as ``/sparql`` does; offers first, so the server's order breaks ties.
+    Bounded cache: clients repeat their Accept headers."""
+    aliases = [a for a, canonical in conneg.RDF_ALIASES.items() if canonical in offers]
+    chosen = conneg.best_match(accept, [*offers, *aliases])
+    return conneg.RDF_ALIASES.get(chosen, chosen) if chosen else None
 
 
 def serialize(triples: Iterable[ox.Triple], media_type: str,
@@ -57,7 +70,7 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
     else:
         data = ox.serialize(triples, format=fmt)
     assert data is not None  # no output given: the bytes are returned
-    return data
+    return xmlsafe.escape_carriage_returns(data) if fmt == ox.RdfFormat.RDF_XML else data
 
 
 def _jsonld(triples: list[ox.Triple]) -> bytes:

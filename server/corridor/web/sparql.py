@@ -15,15 +15,17 @@ import functools
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from corridor.query import executor
+from corridor.query import executor, isolation, queries_for
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
+from corridor.rdf import xmlsafe
 from corridor.store import StoreError, WriteRejected
+from corridor.store.protected import ProtectedGraphError, unchanged_protected_graphs
 from corridor.validation import write_check
 from corridor.web import auth
 from corridor.web import service_description as sd
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response, method_not_allowed
+from corridor.web.errors import error_response, method_not_allowed, write_failure
 
 bp = Blueprint("sparql", __name__)
 
@@ -169,7 +171,8 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
 # ------------------------------------------------------------------------------ queries
 def _negotiated_types(params: dict[str, list[str]]) -> tuple[str | None, str | None]:
     """(results media type, graph media type) the client accepts; ``format=`` overrides Accept."""
-    name = (params.get("format") or params.get("output") or [None])[0]
+    names = params.get("format") or params.get("output") or []
+    name = names[0] if names else None
     if name:
         key = name.strip().lower()
         results = RESULT_NAMES.get(key) or RESULT_ALIASES.get(key) or (
@@ -207,9 +210,12 @@ def _dataset(text: str, params: dict[str, list[str]]) -> executor.Dataset:
         except sparql_text.SparqlTextError as e:
             raise BadRequest(str(e)) from None
         if not clauses:
-            return executor.Dataset(mode="public", **withheld)
+            return executor.Dataset(mode="public", withheld_prefixes=withheld["withheld_prefixes"],
+                                    withheld=withheld["withheld"])
         default, named = list(clauses.default), list(clauses.named)
-    probe = executor.Dataset(**withheld)
+    probe = executor.Dataset(
+        withheld_prefixes=withheld["withheld_prefixes"], withheld=withheld["withheld"]
+    )
     for iri in default + named:
         _check_iri(iri)
     return executor.Dataset(
@@ -263,7 +269,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
-        outcome = executor.queries_for(store).execute(job, config.query_timeout)
+        outcome = queries_for(store).execute(job, config.query_timeout)
     except executor.QuerySyntaxError as e:
         return error_response(400, f"SPARQL syntax error: {e}")
     except executor.NotAcceptable as e:
@@ -347,8 +353,13 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
     if not text:
         raise BadRequest("the update is empty")
     if sparql_text.uses_load(text):
-        raise BadRequest("LOAD is not allowed: this server makes no outbound requests", 403)
+        raise BadRequest("LOAD is not allowed: this server makes no outbound requests "
+                         "(the update contains the keyword LOAD)", 403)
     _refuse_service(text)
+    try:
+        xmlsafe.check_update_text(text)
+    except xmlsafe.UnsafeLiteral as e:
+        raise BadRequest(f"the update is refused: {e}") from None
     using = params.get("using-graph-uri", [])
     using_named = params.get("using-named-graph-uri", [])
     for iri in using + using_named:
@@ -360,14 +371,26 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
             raise BadRequest(str(e)) from None
     activity = f"SPARQL Update by {auth.write_agent()}"
     try:
-        with store.transaction(activity, check=write_check(store)) as txn:
-            txn.update(text, base_iri=config.base_iri)  # relative IRIs resolve against it
+        check = unchanged_protected_graphs(config, store.reader, write_check(store))
+        with store.transaction(activity, check=check) as txn:
+            # relative IRIs resolve against the base IRI
+            if config.allowed_service_endpoints:  # federation allowed: the text check decides
+                txn.update(text, base_iri=config.base_iri)
+            else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
+                prepare = getattr(txn, "prepare_update", None)  # a remote store: fetch first
+                if prepare is not None:
+                    prepare()
+                isolation.offline().run(lambda: txn.update(text, base_iri=config.base_iri))
     except SyntaxError as e:
         return error_response(400, f"SPARQL Update syntax error: {e}")
+    except ProtectedGraphError as e:
+        return error_response(403, f"the update was refused: {e}")
     except WriteRejected as e:
         return rejected(e)
-    except (StoreError, OSError, ValueError) as e:
-        return error_response(400 if isinstance(e, ValueError) else 500, f"the update failed: {e}")
+    except ValueError as e:
+        return error_response(400, f"the update failed: {e}")
+    except (StoreError, OSError) as e:
+        return write_failure(e, "the update")
     return no_content()
 
 

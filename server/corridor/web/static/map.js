@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var ATLAS = "/vendor/countries-50m.json";
+  var ATLAS = { world: "/vendor/countries-50m.json", mini: "/vendor/countries-110m.json" };
 
   function el(name, attrs) {
     var node = document.createElementNS(SVG, name);
@@ -42,7 +42,7 @@
     return best;
   }
 
-  function draw(container, features, marks) {
+  function draw(container, features, marks, withLabels) {
     var byId = {};
     features.forEach(function (f) { byId[String(f.id)] = f; });
     var boxes = marks.map(function (m) { return byId[m.numeric] && mainPolygonBox(byId[m.numeric].geometry); }).filter(Boolean);
@@ -62,45 +62,55 @@
     var unit = Math.max(x1 - x0, y1 - y0) / 40;
     var maxCount = Math.max.apply(null, marks.map(function (m) { return m.count || 1; }).concat([1]));
     var layer = el("g", { "class": "marks" });
+    var labels = el("g", { "class": "labels", "aria-hidden": "true" });
     marks.forEach(function (m) {
       var f = byId[m.numeric];
       if (!f) return;
       var box = mainPolygonBox(f.geometry);
       var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
       var r = unit * (0.6 + 1.4 * Math.sqrt((m.count || 1) / maxCount));
-      var link = el("a", { href: m.url || "#", "class": m.basis === "project" ? "mark project-level" : "mark" });
-      link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : "") + (m.projectLevel ? " (" + m.projectLevel + " project(s) known here only at project level)" : ""));
+      var kind = m.basis === "project" ? "mark project-level" : "mark";
+      var link = m.url ? el("a", { href: m.url, "class": kind }) : el("g", { "class": kind });
+      if (m.url) link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : "") + (m.projectLevel ? " (" + m.projectLevel + " project(s) known here only at project level)" : ""));
       var circle = el("circle", { cx: cx.toFixed(2), cy: cy.toFixed(2), r: r.toFixed(2) });
       var title = el("title", {});
       title.textContent = m.label + (m.count ? " (" + m.count + ")" : "");
       circle.appendChild(title);
       link.appendChild(circle);
       layer.appendChild(link);
+      if (withLabels) {
+        var text = el("text", { x: (cx + r + unit * 0.3).toFixed(2), y: (cy + unit * 0.35).toFixed(2), "class": "map-label" });
+        text.style.fontSize = (unit * 1.1).toFixed(2) + "px";
+        text.style.strokeWidth = (unit * 0.25).toFixed(2) + "px";
+        text.textContent = m.label + (m.count ? " " + m.count : "");
+        labels.appendChild(text);
+      }
     });
     svg.appendChild(layer);
+    svg.appendChild(labels);
     container.textContent = "";
     container.appendChild(svg);
     container.setAttribute("data-marks", String(layer.childNodes.length));
   }
 
-  function loadAtlas() {
-    return fetch(ATLAS).then(function (r) { return r.json(); }).then(function (topo) {
+  function loadAtlas(kind) {
+    return fetch(ATLAS[kind]).then(function (r) { return r.json(); }).then(function (topo) {
       return topojson.feature(topo, topo.objects.countries).features;
     });
   }
 
   document.querySelectorAll("[data-map]").forEach(function (container) {
     if (container.getAttribute("data-map") === "world") {
-      Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas()])
+      Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas("world")])
         .then(function (res) {
           var countries = res[0].countries;
-          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }));
+          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }), true);
         });
     } else {
       var dataEl = container.parentNode.querySelector("script.map-data");
       var place = JSON.parse(dataEl.textContent);
-      loadAtlas().then(function (features) {
-        draw(container, features, place.numeric.map(function (n, i) { return { numeric: n, label: place.names[i] || "", url: null, count: 1 }; }));
+      loadAtlas("mini").then(function (features) {
+        draw(container, features, place.numeric.map(function (n, i) { return { numeric: n, label: place.names[i] || "", url: null, count: (place.counts || [])[i] || 1 }; }), false);
       });
     }
   });

@@ -5,6 +5,69 @@
   if (!root || typeof Yasgui === "undefined") return;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);
   var endpoint = new URL(root.getAttribute("data-endpoint"), window.location.href).href;
+  var settings = JSON.parse(document.getElementById("query-settings").textContent);
+  var errorBox = document.getElementById("query-error");
+
+  /* An IRI's page here: minted IRIs under /id/, any other through /resource?iri=. */
+  function localPage(iri) {
+    if (iri.indexOf(settings.base + "id/") === 0) return "/" + iri.slice(settings.base.length);
+    return "/resource?iri=" + encodeURIComponent(iri);
+  }
+  function shorten(iri) {
+    var best = null;
+    Object.keys(settings.prefixes).forEach(function (p) {
+      var ns = settings.prefixes[p];
+      if (iri.indexOf(ns) === 0 && (!best || ns.length > settings.prefixes[best].length)) best = p;
+    });
+    return best ? best + ":" + iri.slice(settings.prefixes[best].length) : null;
+  }
+  /* Results: IRIs shown as prefixed names and linked to the local pages (not off-site). */
+  function localiseLinks(scope) {
+    scope.querySelectorAll(".yasr a[href^='http']").forEach(function (a) {
+      var iri = a.getAttribute("href");
+      a.setAttribute("href", localPage(iri));
+      a.removeAttribute("target");
+      a.setAttribute("title", iri);
+      a.setAttribute("data-local", "");
+      var short = shorten(iri);
+      if (!short && iri.indexOf(settings.base + "id/") === 0) {  // .../id/project/boost → project:boost
+        var rest = iri.slice(settings.base.length + 3), cut = rest.indexOf("/");
+        short = cut > 0 ? rest.slice(0, cut) + ":" + rest.slice(cut + 1) : rest;
+      }
+      if (!short) return;
+      a.textContent = short;
+      [a.previousSibling, a.nextSibling].forEach(function (node) {  // the <…> YASR puts around
+        if (node && node.nodeType === 3) node.textContent = node.textContent.replace(/^</, "").replace(/>$/, "").replace(/<$/, "").replace(/^>/, "");
+      });
+    });
+  }
+  /* What YASGUI leaves unlabelled or unreachable for assistive technology. */
+  function repair(scope) {
+    scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", "SPARQL query"); });
+    scope.querySelectorAll("input.autocomplete, .controlbar input").forEach(function (t) {
+      if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    scope.querySelectorAll(".tabsList[role], .tabsList [role=tab]").forEach(function (t) {
+      t.removeAttribute("role"); t.removeAttribute("aria-selected"); t.removeAttribute("aria-controls");
+    });
+    scope.querySelectorAll(".CodeMirror-scroll, .yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+    scope.querySelectorAll(".yasr select:not([aria-label]), .yasr input:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || "Results option");
+    });
+  }
+  /* A readable syntax error: "line 1, column 26" from the endpoint's "error at 1:26". */
+  function showError(text) {
+    var m = /error at (\d+):(\d+):?\s*(.*)/.exec(text || "");
+    if (!m) { errorBox.hidden = true; return; }
+    var line = Number(m[1]), column = Number(m[2]);
+    errorBox.textContent = "Syntax error at line " + line + ", column " + column + ": " + m[3];
+    errorBox.hidden = false;
+    var yasqe = yasgui.getTab().getYasqe();
+    yasqe.setCursor({ line: line - 1, ch: Math.max(0, column - 1) });
+    yasqe.addLineClass(line - 1, "background", "query-error-line");
+  }
 
   function numeric(binding) {
     return binding && binding.type === "literal" && binding.value !== "" && !isNaN(Number(binding.value));
@@ -54,9 +117,27 @@
     populateFromUrl: true,
     persistenceId: null,
     yasqe: { autocompleters: ["variables"], resizeable: true },
-    yasr: { pluginOrder: ["table", "chart", "response"], defaultPlugin: "table" }
+    yasr: { pluginOrder: ["table", "chart", "response"], defaultPlugin: "table", prefixes: settings.prefixes }
   });
   window.corridorYasgui = yasgui;
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; repair(root); localiseLinks(root); });
+  }).observe(root, { childList: true, subtree: true });
+  repair(root);
+  function watch(tab) {
+    var yasqe = tab.getYasqe();
+    yasqe.on("query", function () {
+      errorBox.hidden = true;
+      for (var i = 0; i < yasqe.lineCount(); i++) yasqe.removeLineClass(i, "background", "query-error-line");
+    });
+    yasqe.on("queryResponse", function (instance, response) {
+      if (response instanceof Error) showError(response.message);  // YASQE throws the body
+    });
+  }
+  watch(yasgui.getTab());
   var tab = yasgui.getTab();
   var fromUrl = new URLSearchParams(window.location.search).get("query") || window.location.hash.indexOf("query=") >= 0;
   if (tab && !fromUrl && examples.length) {

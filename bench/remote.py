@@ -1,0 +1,150 @@
+"""Corridor on its three backends side by side: embedded store, Oxigraph server, Virtuoso 7.
+
+    python bench/remote.py --triples 100k [--seconds 10] [--skip virtuoso]
+
+For each backend, on the same generated N-Triples file: ``corridor load`` (validated) timed,
+then ``corridor serve`` measured over HTTP at 1/4/16 clients — a small SELECT (the partners of
+one project), a resource page, a search, one aggregation (projects per country) — and, over
+Virtuoso, two web processes at 16 clients against one. The remote servers are started here in
+temporary folders on ports 18800-18899 (see tests/remote_servers.py). Figures from a busy
+shared machine are ratios at best. Prints a Markdown table (also bench/out/remote.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
+
+from common import OUT, LiveServer, ensure_data, free_port, table, throughput  # noqa: E402
+
+from tests.remote_servers import OxigraphServer, VirtuosoServer  # noqa: E402
+
+BASE = "https://w3id.org/corridor/"
+PREFIX = "PREFIX cor: <https://w3id.org/corridor/ontology#> "
+AGGREGATION = (PREFIX + "SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; "
+               "cor:organisation/cor:country ?c } GROUP BY ?c")
+
+
+def flags(server) -> list[str]:
+    if server is None:
+        return []
+    return ["--store-url", server.query_url, "--update-url", server.update_url]
+
+
+def corridor(argv: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "corridor.cli", *argv], check=True, cwd=REPO,
+                   env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def serve(state: Path, server) -> LiveServer:
+    port = free_port()
+    return LiveServer([sys.executable, "-m", "corridor.cli", "serve", "--store", str(state),
+                       "--port", str(port), "--threads", "16", *flags(server)], port,
+                      ready_path="/sparql?query=ASK%7B%7D")
+
+
+def sparql_path(query: str) -> str:
+    return "/sparql?" + urllib.parse.urlencode({"query": query})
+
+
+def first_project(port: int) -> str:
+    import json
+
+    from common import get
+
+    _, body = get(port, sparql_path(PREFIX + "SELECT ?p { ?x cor:project ?p } LIMIT 1"),
+                  accept="application/sparql-results+json")
+    return json.loads(body)["results"]["bindings"][0]["p"]["value"]
+
+
+def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, object]:
+    folder = root / kind
+    folder.mkdir()
+    server = None
+    if kind == "oxigraph":
+        server = OxigraphServer(folder, timeout_s=60)
+    elif kind == "virtuoso":
+        server = VirtuosoServer(folder)
+    try:
+        state = folder / "state"
+        graph = BASE + "graph/bench/synthetic"
+        row: dict[str, object] = {"load s": corridor(
+            ["load", str(data), "--graph", graph, "--store", str(state), *flags(server)])}
+        web = serve(state, server)
+        try:
+            project = first_project(web.port)
+            lookup = sparql_path(PREFIX + f"SELECT ?o WHERE {{ ?x cor:project <{project}> ; "
+                                 "cor:organisation ?o }")
+            page = "/" + project[len(BASE):]
+            for clients in (1, 4, 16):
+                row[f"SELECT {clients}"] = throughput(web.port, [lookup], clients, seconds)["rps"]
+            row["page 4"] = throughput(web.port, [page], 4, seconds, accept="text/html")["rps"]
+            row["search 4"] = throughput(web.port, ["/search?q=innovation"], 4, seconds,
+                                         accept="text/html")["rps"]
+            row["aggregation 1"] = throughput(web.port, [sparql_path(AGGREGATION)], 1,
+                                              seconds)["rps"]
+            if kind == "virtuoso":
+                second = serve(folder / "state2", server)
+                try:
+                    results: list[float] = []
+
+                    def run(port: int) -> None:
+                        results.append(throughput(port, [lookup], 8, seconds)["rps"])
+
+                    threads = [threading.Thread(target=run, args=(p,))
+                               for p in (web.port, second.port)]
+                    for t in threads:
+                        t.start()
+                    for t in threads:
+                        t.join()
+                    row["2 processes, 16"] = sum(results)
+                finally:
+                    second.stop()
+        finally:
+            web.stop()
+        return row
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", default="100k")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--skip", nargs="*", default=[])
+    args = parser.parse_args()
+    data = ensure_data(args.triples)
+    kinds = [k for k in ("embedded", "oxigraph", "virtuoso") if k not in args.skip]
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="corridor-bench-remote-") as tmp:
+        for kind in kinds:
+            rows[kind] = measure(kind, data, args.seconds, Path(tmp))
+            print(kind, rows[kind], file=sys.stderr)
+    columns = list(next(iter(rows.values())))
+    for row in rows.values():
+        columns += [c for c in row if c not in columns]
+    text = (f"{args.triples} triples, req/s unless noted (busy shared 2-core machine)\n\n"
+            + table(["backend", *columns],
+                    [[kind, *(f"{row[c]:.1f}" if isinstance(row.get(c), float) else "—"
+                              for c in columns)] for kind, row in rows.items()]))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "remote.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Linked-data routes accept the media-type aliases ``/sparql`` accepts, answering with the
+canonical type, while browsers' Accept headers still get HTML."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib import URIRef
+
+from corridor.config import Config
+from corridor.store import open_store
+from corridor.web.app import create_app
+
+from .conftest import BASE, SMALL_GRAPHS, fill
+
+BOOST = URIRef(BASE + "id/project/boost")
+ALIASES = {
+    "text/n3": ("text/turtle", "turtle"),
+    "application/x-turtle": ("text/turtle", "turtle"),
+    "application/json": ("application/ld+json", "json-ld"),
+    "application/xml": ("application/rdf+xml", "xml"),
+    "text/xml": ("application/rdf+xml", "xml"),
+    "text/plain": ("application/n-triples", "nt"),
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    store = open_store(Config(store_dir=tmp_path_factory.mktemp("aliases") / "store"))
+    fill(store, SMALL_GRAPHS)
+    return create_app(store.config, store).test_client()
+
+
+@pytest.mark.parametrize("path", ["/id/project/boost", "/ontology"])
+@pytest.mark.parametrize("alias", list(ALIASES))
+def test_an_alias_gets_its_canonical_format(client, path, alias):
+    canonical, parser = ALIASES[alias]
+    response = client.get(path, headers={"Accept": alias})
+    assert response.status_code == 200, response.data[:200]
+    assert response.headers["Content-Type"].split(";")[0] == canonical
+    graph = rdflib.Graph().parse(data=response.data, format=parser)
+    assert len(graph) > 0
+    if path.startswith("/id/"):
+        assert (BOOST, None, None) in graph
+
+
+def test_a_browser_accept_header_still_gets_html(client):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/id/project/boost", headers={"Accept": accept})
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_type_is_still_406(client):
+    assert client.get("/id/project/boost", headers={"Accept": "image/png"}).status_code == 406

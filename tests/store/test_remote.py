@@ -1,0 +1,233 @@
+"""The remote backend's own guarantees, against real Oxigraph server and Virtuoso processes:
+validated, all-or-nothing writes, conflicts between writers, writes behind Corridor's back,
+the time limit of user queries, and two Corridor processes over one remote store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from corridor.config import Config
+from corridor.store import StoreError, WriteRejected, open_store
+from corridor.store.remote import ConflictError
+from corridor.validation import write_check
+from tests.remote_servers import _post, free_port
+
+pytestmark = pytest.mark.remote
+
+COR = "https://w3id.org/corridor/ontology#"
+EX = "http://example.org/"
+GOOD = f"""@prefix cor: <{COR}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}p> a cor:Project ; rdfs:label "P" ; cor:leadPartner <{EX}o> ; cor:budget [ cor:v 1 ] .
+<{EX}o> a cor:University ."""
+BAD = f"""@prefix cor: <{COR}> .
+<{EX}q> a cor:Project ; cor:leadPartner <{EX}p> ."""  # no label; the lead is no organisation
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
+    f"VALUES ?v{i} {{ {' '.join(str(n) for n in range(100))} }}" for i in range(6)) + " }"
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request, server_pools):
+    from tests.remote_servers import missing
+
+    reason = missing(request.param)
+    if reason:
+        pytest.skip(reason)
+    pool = server_pools[request.param]
+    chosen = pool.acquire()
+    yield chosen
+    pool.release(chosen)
+
+
+@pytest.fixture
+def config(tiny_config: Config, server) -> Config:
+    return tiny_config.with_(**server.settings())
+
+
+def turtle(text: str) -> list[ox.Quad]:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
+
+
+def state(store) -> tuple[int, set[str]]:
+    """The version and the content of every graph, blank nodes by position (comparable)."""
+    quads = {f"{q.subject if isinstance(q.subject, ox.NamedNode) else '_'} {q.predicate} "
+             f"{q.object if not isinstance(q.object, ox.BlankNode) else '_'} {q.graph_name}"
+             for q in store.quads()}
+    return store.version, quads
+
+
+def test_a_valid_write_is_stored_and_read_back_as_written(config):
+    store = open_store(config)
+    with store.transaction("load", check=write_check(store)) as txn:
+        txn.replace_graph(config.graph_iri("a"), turtle(GOOD))
+    assert store.version == 1
+    got = {(q.subject, q.predicate, q.object) for q in store.quads(config.graph_iri("a"))}
+    blank = [o for _s, _p, o in got if isinstance(o, ox.BlankNode)]
+    assert len(got) == 6 and len(blank) == 1  # the blank node comes back as a blank node
+
+
+def test_a_write_rejected_by_validation_leaves_the_previous_state(config):
+    store = open_store(config)
+    with store.transaction("load", check=write_check(store)) as txn:
+        txn.replace_graph(config.graph_iri("a"), turtle(GOOD))
+    before = state(store)
+    with pytest.raises(WriteRejected), store.transaction("bad", check=write_check(store)) as txn:
+        txn.add_to_graph(config.graph_iri("b"), turtle(BAD))
+    assert state(store) == before
+
+
+def test_validation_sees_the_neighbours_stored_remotely(config):
+    """The lead partner's type lives in another graph: fetched, not missing."""
+    store = open_store(config)
+    with store.transaction("org") as txn:
+        txn.replace_graph(config.graph_iri("orgs"), turtle(
+            f"<{EX}o2> a <{COR}University> ."))
+    with store.transaction("project", check=write_check(store)) as txn:
+        txn.replace_graph(config.graph_iri("p2"), turtle(
+            f'<{EX}p2> a <{COR}Project> ; <http://www.w3.org/2000/01/rdf-schema#label> "P2" ;'
+            f" <{COR}leadPartner> <{EX}o2> ."))
+    assert store.graph_exists(config.graph_iri("p2"))
+
+
+class CuttingProxy:
+    """A TCP proxy that forwards only the first ``keep`` bytes of each request, then closes
+    both sides: an update request interrupted in transit."""
+
+    def __init__(self, target_port: int, keep: int) -> None:
+        self.port, self.keep, self.target = free_port(), keep, target_port
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            with client, socket.create_connection(("127.0.0.1", self.target)) as upstream:
+                sent = 0
+                while sent < self.keep:
+                    data = client.recv(min(65536, self.keep - sent))
+                    if not data:
+                        break
+                    upstream.sendall(data)
+                    sent += len(data)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_an_interrupted_write_request_leaves_the_previous_state(config, server):
+    store = open_store(config)
+    with store.transaction("load") as txn:
+        txn.replace_graph(config.graph_iri("a"), turtle(GOOD))
+    before = state(store)
+    port = int(server.update_url.split(":")[2].split("/")[0])
+    proxy = CuttingProxy(port, keep=600)  # the headers and the start of the body
+    try:
+        cut = open_store(config.with_(update_url=server.update_url.replace(
+            f":{port}/", f":{proxy.port}/")))
+        with pytest.raises(StoreError), cut.transaction("cut") as txn:
+            txn.replace_graph(config.graph_iri("a"), turtle(BAD))
+            txn.add_to_graph(config.graph_iri("c"), turtle(GOOD.replace("/p>", "/p3>")))
+    finally:
+        proxy.close()
+    assert state(open_store(config)) == before
+
+
+def test_a_write_prepared_on_an_old_version_is_refused_whole(config):
+    first, second = open_store(config), open_store(config)
+    with pytest.raises(ConflictError), first.transaction("slow") as txn:
+        txn.replace_graph(config.graph_iri("slow"), turtle(GOOD))
+        with second.transaction("fast") as other:  # commits while the first is prepared
+            other.replace_graph(config.graph_iri("fast"), turtle(GOOD))
+    assert first.graph_exists(config.graph_iri("fast"))
+    assert not first.graph_exists(config.graph_iri("slow"))
+    assert first.version == second.version == 1
+
+
+def test_writes_behind_corridors_back_show_after_reindex(config, server, tmp_path):
+    store = open_store(config)
+    graph = config.graph_iri("direct")
+    _post(server.update_url, "update",
+          f'INSERT DATA {{ GRAPH <{graph}> {{ <{EX}d> <{EX}name> "direct" }} }}')
+    assert not store.graph_exists(graph)  # only what Corridor registered is its data
+    from corridor import cli
+
+    assert cli.main(["reindex"], config=config) == 0
+    again = open_store(config)
+    assert again.graph_exists(graph) and again.version == 1
+    assert [c.graph for c in again.changes_since(0)] == [graph]
+
+
+def test_a_runaway_user_query_times_out_and_others_are_answered(config):
+    from corridor.query import QueryJob, queries_for
+    from corridor.query.executor import QueryTimeout
+
+    store = open_store(config.with_(query_timeout=1.0))
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        queries_for(store).execute(QueryJob(RUNAWAY), timeout=1.0)
+    assert time.monotonic() - started < 4
+    outcome = queries_for(store).execute(QueryJob("ASK {}"))
+    assert b"true" in b"".join(outcome.body)
+
+
+# --------------------------------------------------------------------------- two processes
+def serve(config: Config, folder: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CORRIDOR_STORE_URL": config.store_url or "",
+           "CORRIDOR_UPDATE_URL": config.update_url or "", "CORRIDOR_REMOTE_POLL": "0.2",
+           "CORRIDOR_WRITE_TOKEN": "t0ken"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corridor.cli", "serve", "--store", str(folder / "state"),
+         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240  # the first loads the bundled data (validated)
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"},
+                         timeout=5)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("corridor serve did not start")
+
+
+def test_two_processes_over_one_remote_store_give_the_same_answers(config, tmp_path):
+    config = config.with_(shapes_dir=Config().shapes_dir)  # what `corridor serve` validates
+    ports = [free_port(), free_port()]
+    processes = [serve(config, tmp_path / f"web{i}", port) for i, port in enumerate(ports)]
+    try:
+        a, b = (f"http://127.0.0.1:{p}" for p in ports)
+        graph = config.graph_iri("two/processes")
+        body = f'<{EX}thing> <http://www.w3.org/2000/01/rdf-schema#label> "written by A" .'
+        r = requests.put(f"{a}/graph-store", params={"graph": graph}, data=body.encode(),
+                         headers={"Content-Type": "application/n-triples",
+                                  "Authorization": "Bearer t0ken"})
+        assert r.status_code in (201, 204), r.text
+        query = {"query": f"SELECT ?l {{ GRAPH <{graph}> {{ ?s ?p ?l }} }}"}
+        deadline, answers = time.monotonic() + 10, []
+        while time.monotonic() < deadline:
+            answers = [requests.get(f"{u}/sparql", params=query,
+                                    headers={"Accept": "text/csv"}).text for u in (a, b)]
+            if answers[0] == answers[1]:
+                break
+            time.sleep(0.2)
+        assert answers[0] == answers[1] and "written by A" in answers[1]
+        listed = [requests.get(f"{u}/graph-store", params={"graph": graph},
+                               headers={"Accept": "application/n-triples"}).text
+                  for u in (a, b)]
+        assert listed[0] == listed[1] and "written by A" in listed[0]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(20)

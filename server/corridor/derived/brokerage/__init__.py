@@ -105,7 +105,9 @@ class Brokerage:
                 if kept is not None and kept.version == version - 1:
                     kept.version = version
             return
-        self.refresh(publish=True)
+        # recomputed in the background; published (a commit of its own) when asked for, so
+        # that a write is not followed by an unasked-for version harvesters must chase
+        self.refresh(publish=False)
 
     def _compute(self, publish: bool = False) -> int:
         with self._lock:

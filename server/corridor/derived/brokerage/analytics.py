@@ -58,8 +58,8 @@ class Analytics:
     def from_json(cls, data: dict[str, Any]) -> Analytics:
         return cls(
             version=data["version"],
-            country_pairs={tuple(r[:4]): r[4:] for r in data["country_pairs"]},  # type: ignore[misc]
-            region_pairs={tuple(r[:4]): r[4:] for r in data["region_pairs"]},  # type: ignore[misc]
+            country_pairs={tuple(r[:4]): r[4:] for r in data["country_pairs"]},
+            region_pairs={tuple(r[:4]): r[4:] for r in data["region_pairs"]},
             leader_modest_share=data["leader_modest_share"], betweenness=data["betweenness"],
             bridging=data["bridging"], community=data["community"],
             community_sizes=data["community_sizes"], parts=data["parts"],

@@ -20,10 +20,16 @@ LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 @pytest.mark.parametrize(("text", "expression"), [
-    ("i", '"i"'), ("eu", '"eu"'), ("inn", '"inn"*'), ("i innovation", '"i" AND "innovation"*'),
+    ("eu", '"eu"'), ("inn", '"inn"*'), ("i innovation", '"i" AND "innovation"*'),
 ])
 def test_short_words_are_whole_words_longer_ones_prefixes(text, expression):
     assert match_expression(text) == expression
+
+
+def test_one_letter_alone_searches_nothing():
+    """A query of one-letter words only asks for more (the search page says so) instead of
+    matching a large part of the vocabulary."""
+    assert match_expression("i") == ""
 
 
 @pytest.fixture(scope="module")

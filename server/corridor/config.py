@@ -38,7 +38,7 @@ class Config:
     max_result_rows: int = 100_000
     max_request_bytes: int = 10 * 1024 * 1024
     query_workers: int = 2
-    query_memory_mb: int = 4096  # address space (RLIMIT_AS) of one query worker
+    query_memory_mb: int = 4096  # address space (RLIMIT_AS) one query may add to its worker
     allowed_service_endpoints: tuple[str, ...] = ()
     publish_personal_data: bool = False
     host: str = "127.0.0.1"

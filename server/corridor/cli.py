@@ -28,6 +28,7 @@ from corridor.store import (
     open_store,
     os_reason,
 )
+from corridor.store.protected import ProtectedGraphError, protected_graphs, refuse_protected
 from corridor.validation import UnsupportedShape, Validator, write_check
 
 EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 1, 2, 3
@@ -88,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--no-validate", action="store_true",
         help="skip SHACL validation (trusted bulk data only)",
+    )
+    load.add_argument(
+        "--skip-protected", action="store_true",
+        help="leave out (and count) statements a dataset file has in the metadata or shapes "
+             "graph, which only the store writes: how a dump is restored (default: refuse)",
     )
 
     validate = sub.add_parser("validate", parents=[common], help="validate files, write nothing")
@@ -178,7 +184,7 @@ def main(argv: list[str] | None = None, config: Config | None = None) -> int:
     except WriteRejected as e:
         _error(str(e))
         return EXIT_VIOLATIONS
-    except (UsageError, InputError) as e:
+    except (UsageError, InputError, ProtectedGraphError) as e:
         _error(str(e))
         return EXIT_INPUT
     except UnsupportedShape as e:
@@ -213,8 +219,11 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
     check = None if args.no_validate else write_check(store)
     fresh = _is_fresh(store)
     try:
+        for source in sources:  # a triple file aimed at a store-written graph
+            refuse_protected(config, source.graph)
         results = loader.load_files(
-            store, sources, replace=args.replace, check=check, dry_run=args.dry_run
+            store, sources, replace=args.replace, check=check, dry_run=args.dry_run,
+            skip_protected=args.skip_protected,
         )
     except WriteRejected as e:
         _error(f"{e}; nothing was written")
@@ -233,9 +242,9 @@ def cmd_load(args: argparse.Namespace, config: Config) -> int:
             print(f"{path}: valid, {result.triples} triples would go to {graphs}")
         else:
             print(f"{path}: {result.triples} triples loaded into {graphs}")
-        if result.ignored_metadata:
-            print(f"{path}: {result.ignored_metadata} statements in <{config.meta_graph}> left "
-                  "out: the metadata graph is written by the store only (it recorded this load)")
+        for graph, count in result.left_out.items():
+            print(f"{path}: {count} statements in <{graph}> left out: that graph is written by "
+                  "the store only (it recorded this load and keeps its own shapes)")
     return 0
 
 
@@ -301,7 +310,7 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
         scratch = memory_store(base)
         target = ox.NamedNode(source.graph)
         quads = list(loader.retarget(loader.parse_file(source, config.base_iri), target,
-                                      config.meta_graph))
+                                      protected_graphs(config), {}))
         for graph in {q.graph_name.value for q in quads}:  # type: ignore[union-attr]
             scratch.clear_graph(ox.NamedNode(graph))
         scratch.bulk_extend(quads)

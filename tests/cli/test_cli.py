@@ -254,7 +254,7 @@ def test_dump_then_load_restores_the_data_graphs(
     dump = tmp_path / "dump.trig"
     assert run("dump", "--format", "trig", "-o", str(dump))[0] == 0
     fresh = tmp_path / "fresh"
-    assert run("--store", str(fresh), "load", str(dump))[0] == 0
+    assert run("--store", str(fresh), "load", "--skip-protected", str(dump))[0] == 0
     meta = ox.NamedNode(tiny_config.meta_graph)
     original = {q for q in all_quads(tiny_config) if q.graph_name != meta}
     restored = {q for q in all_quads(tiny_config.with_(store_dir=fresh)) if q.graph_name != meta}

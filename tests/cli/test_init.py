@@ -47,23 +47,3 @@ def test_after_init_the_same_file_loads(tmp_path, capsys, project_file):
     code, out, _ = run(capsys, "--store", str(store), "init")
     assert code == 0 and "already initialised" in out
     assert open_store(Config(store_dir=store), read_only=True).version >= version
-
-
-def test_a_dataset_file_naming_the_metadata_graph_is_told_not_silently_cut(tmp_path, capsys):
-    config = Config()
-    trig = tmp_path / "with-meta.trig"
-    trig.write_text(f"<{config.graph_iri('test/x')}> {{ <http://example.org/a> "
-                    f"<http://example.org/b> 1 }}\n"
-                    f"<{config.meta_graph}> {{ <http://example.org/fake> "
-                    f"<http://example.org/says> 2 . <http://example.org/fake> "
-                    f"<http://example.org/says> 3 }}\n")
-    store = tmp_path / "s"
-    code, out, err = run(capsys, "--store", str(store), "load", "--no-validate", str(trig))
-    assert code == 0, err
-    assert f"2 statements in <{config.meta_graph}> left out" in out
-    reader = open_store(Config(store_dir=store), read_only=True).reader()
-    import pyoxigraph as ox
-
-    meta = list(reader.quads_for_pattern(ox.NamedNode("http://example.org/fake"), None, None,
-                                         ox.NamedNode(config.meta_graph)))
-    assert meta == []

@@ -95,3 +95,37 @@ def test_an_update_may_read_the_metadata_graph_to_write_elsewhere(seeded):
     response = requests.post(live.sparql, data={"update": update}, headers=AUTH)
     assert response.status_code == 204, response.text
     assert live.store.graph_exists(target)
+
+
+DATASET_BODIES = {
+    "application/trig": "<{g}> {{ <http://example.org/x> <http://example.org/y> 1 }}",
+    "application/n-quads": '<http://example.org/x> <http://example.org/y> "1" <{g}> .',
+}
+
+
+@pytest.mark.parametrize("graph", [META, SHAPES])
+@pytest.mark.parametrize("media", list(DATASET_BODIES))
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_a_dataset_body_naming_a_protected_graph_is_refused(seeded, method, media, graph):
+    live = seeded
+    before = snapshot(live)
+    response = requests.request(method, live.graph_store,
+                                params={"graph": BASE + "graph/test/other"},
+                                data=DATASET_BODIES[media].format(g=graph),
+                                headers={**TURTLE, "Content-Type": media})
+    assert response.status_code == 403, response.text
+    assert f"<{graph}>" in response.text and "only the store itself writes" in response.text
+    assert snapshot(live) == before
+
+
+@pytest.mark.parametrize("media", list(DATASET_BODIES))
+def test_a_dataset_body_naming_any_other_graph_is_refused_not_folded_in(seeded, media):
+    live = seeded
+    before = snapshot(live)
+    other = BASE + "graph/test/named-in-body"
+    response = requests.put(live.graph_store, params={"graph": BASE + "graph/test/target"},
+                            data=DATASET_BODIES[media].format(g=other),
+                            headers={**TURTLE, "Content-Type": media})
+    assert response.status_code == 400, response.text
+    assert f"puts statements in the graph <{other}>" in response.text
+    assert snapshot(live) == before

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Protocol, cast
@@ -40,6 +40,7 @@ from corridor.store import (
     WriteRejected,
     memory_store,
 )
+from corridor.store.protected import protected_graphs
 from corridor.validation import validator_for, write_check
 
 FAST_PATH_BYTES = 20_000_000
@@ -110,7 +111,8 @@ class LoadResult:
     triples: int = 0
     skipped: bool = False
     graphs: tuple[str, ...] = ()
-    ignored_metadata: int = 0  # statements of the file's own metadata graph, left out
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Statements per store-written graph (metadata, shapes) left out with ``skip_protected``."""
 
 
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
@@ -251,22 +253,29 @@ def _syntax_message(path: Path, error: SyntaxError) -> str:
 
 
 def retarget(
-    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, meta: str,
-    ignored: list[int] | None = None,
+    quads: Iterable[ox.Quad], default_graph: ox.NamedNode, protected: dict[str, str],
+    left_out: dict[str, int] | None = None, path: Path | None = None,
 ) -> Iterator[ox.Quad]:
     """A dataset file's quads with its default graph put into ``default_graph``.
 
-    Statements in the metadata graph are left out — the store records its own provenance of
-    this load (a dump's metadata describes the loads of the store it came from) — and counted
-    in ``ignored[0]`` so the caller can say so: never dropped silently.
+    The graphs only the store writes (``protected``: IRI → role, see
+    :func:`corridor.store.protected.protected_graphs`) are refused with :class:`InputError`
+    naming the file and the graph; with ``left_out`` (a dict) their statements are left out
+    instead and counted per graph, so the caller can say so — the way to restore a dump, whose
+    metadata describes the store it came from: never dropped silently.
     """
     for q in quads:
         g = q.graph_name
         if isinstance(g, ox.DefaultGraph):
             yield ox.Quad(q.subject, q.predicate, q.object, default_graph)
-        elif isinstance(g, ox.NamedNode) and g.value == meta:
-            if ignored is not None:
-                ignored[0] += 1
+        elif isinstance(g, ox.NamedNode) and g.value in protected:
+            if left_out is None:
+                where = f"{path}: " if path is not None else ""
+                raise InputError(
+                    f"{where}the file names <{g.value}>, the {protected[g.value]}, which only "
+                    "the store itself writes; nothing was written (to restore a dump, load it "
+                    "with --skip-protected: those statements are then left out)")
+            left_out[g.value] = left_out.get(g.value, 0) + 1
         else:
             yield q
 
@@ -280,6 +289,7 @@ def load_files(
     dry_run: bool = False,
     agent: str | None = None,
     activity: str | None = None,
+    skip_protected: bool = False,
 ) -> list[LoadResult]:
     """Load files in ONE transaction, validated together: all are written or none.
 
@@ -288,6 +298,8 @@ def load_files(
     the same SHA-256 into the same graph is skipped (idempotent reload). Raises
     :class:`InputError` for unusable input, ``WriteRejected`` for violations; the store is then
     unchanged. With ``dry_run`` everything is parsed and validated but nothing is written.
+    A dataset file naming the metadata or shapes graph is refused, or with ``skip_protected``
+    loaded without those graphs (see :func:`retarget`).
     """
     reader, config = store.reader(), store.config
     results: list[LoadResult] = []
@@ -314,7 +326,8 @@ def load_files(
                 # with replace, a graph is replaced once: by all the files given for it
                 first = _replaces(source, replace) and source.graph not in replaced
                 replaced.add(source.graph)
-                results.append(_write(txn, source, sha, first, validator, agent))
+                results.append(_write(txn, source, sha, first, validator, agent,
+                                      skip_protected))
             if dry_run:
                 txn.run_check()
                 raise _DryRun
@@ -335,7 +348,7 @@ def load_one(
 
 def _write(
     txn: Transaction, source: Source, sha: str, replace: bool, validator: object | None,
-    agent: str | None,
+    agent: str | None, skip_protected: bool = False,
 ) -> LoadResult:
     config = txn.config
     started = provenance.now()
@@ -343,8 +356,9 @@ def _write(
     target = ox.NamedNode(source.graph)
     parsed = parse_file(source, config.base_iri)
     if source.is_dataset:
-        ignored = [0]
-        groups = _split_by_graph(retarget(parsed, target, config.meta_graph, ignored))
+        groups = _split_by_graph(retarget(parsed, target, protected_graphs(config),
+                                          result.left_out if skip_protected else None,
+                                          source.path))
     else:  # the transaction puts a triple file's quads into the target graph
         groups = iter([(source.graph, parsed)])
     touched: list[str] = []
@@ -360,8 +374,6 @@ def _write(
         _note_provenance(txn, graph, source, sha, result.triples, started, replace, validator,
                          agent)
     result.graphs = tuple(touched)
-    if source.is_dataset:
-        result.ignored_metadata = ignored[0]
     return result
 
 

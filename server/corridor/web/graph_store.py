@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from corridor.config import Config
 from corridor.derived import dumps
 from corridor.ingest import provenance
 from corridor.ingest.rdfxml_guard import RdfXmlRefused, check_rdfxml
@@ -183,6 +184,8 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
                 raise GraphStoreError(f"the {media} body is refused: {e}") from None
         try:
             for quad in ox.parse(data, format=conneg.RDF_FORMATS[media], base_iri=config.base_iri):
+                if not isinstance(quad.graph_name, ox.DefaultGraph):
+                    _refuse_named(config, quad.graph_name, media)
                 triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
         except SyntaxError as e:
             raise GraphStoreError(f"the {media} body does not parse: {e}") from None
@@ -192,6 +195,16 @@ def _parse_body() -> tuple[list[ox.Triple], bytes]:
             raise GraphStoreError(f"the {media} body is refused: {e}") from None
         raw += data
     return triples, raw
+
+
+def _refuse_named(config: Config, graph: ox.NamedNode | ox.BlankNode, media: str) -> None:
+    """A Graph Store body is the content of one graph (GSP §5): a statement the body puts in a
+    named graph of its own is refused — never moved into the target graph silently."""
+    refuse_protected(config, graph.value)  # 403 for the store-written graphs
+    raise GraphStoreError(
+        f"the {media} body puts statements in the graph {graph}: a Graph Store request writes "
+        "the one graph its URL names, so send only default-graph content (or load the dataset "
+        "with `corridor load`)")
 
 
 def _write(target: str | None | bool, replace: bool) -> Response:

@@ -35,6 +35,7 @@ class Config:
     base_iri: str = DEFAULT_BASE_IRI
     write_token: str | None = None
     query_timeout: float = 30.0
+    update_timeout: float = 60.0  # a SPARQL Update's child process is killed after this
     max_result_rows: int = 100_000
     max_request_bytes: int = 10 * 1024 * 1024
     query_workers: int = 2
@@ -61,6 +62,7 @@ class Config:
         "base_iri": ("CORRIDOR_BASE_IRI", str),
         "write_token": ("CORRIDOR_WRITE_TOKEN", str),
         "query_timeout": ("CORRIDOR_QUERY_TIMEOUT", float),
+        "update_timeout": ("CORRIDOR_UPDATE_TIMEOUT", float),
         "max_result_rows": ("CORRIDOR_MAX_RESULT_ROWS", int),
         "max_request_bytes": ("CORRIDOR_MAX_REQUEST_BYTES", int),
         "query_workers": ("CORRIDOR_QUERY_WORKERS", int),

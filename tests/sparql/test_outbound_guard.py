@@ -23,6 +23,8 @@ import requests
 
 from corridor.query import executor, isolation, queries_for
 from corridor.query import text as sparql_text
+from corridor.store import StoreError, UpdateLimits
+from corridor.store.limited_update import UpdateRunner
 
 from .conftest import BASE, EX, TOKEN, start_server
 
@@ -239,13 +241,17 @@ def test_a_query_worker_reaches_nothing_even_when_the_text_check_is_bypassed(liv
 
 
 @needs_isolation
-def test_the_update_thread_reaches_nothing(recorder):
+def test_the_update_process_reaches_nothing(recorder):
     store = ox.Store()
     before = len(recorder.hits)
-    with pytest.raises(OSError, match="(?i)unreachable"):
-        isolation.offline().run(lambda: store.update(f"LOAD <{recorder.url}data.ttl>"))
+    limits = UpdateLimits(timeout=10, before=isolation.cut_network)
+    runner = UpdateRunner()
+    try:
+        with pytest.raises(StoreError, match="(?i)unreachable"):
+            runner.run([store], None, f"LOAD <{recorder.url}data.ttl>", None, limits)
+    finally:
+        runner.close()
     assert len(recorder.hits) == before
-    assert len(store) == 0
 
 
 def test_with_an_allow_list_workers_keep_the_network(tmp_path):

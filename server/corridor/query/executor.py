@@ -45,6 +45,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from corridor.store import ReadView, Store, open_checkpoint
+from corridor.store.limited_update import limit_memory
 
 CHEAP_SECONDS = 0.05  # a query answered this fast by a worker may run in-process next time
 QUEUE_WAIT_SECONDS = 1.0  # the longest a request waits for a free worker before a 503
@@ -481,8 +482,9 @@ def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | No
 
     ``offline``: first leave the network (see :mod:`corridor.query.isolation`), so that a
     SERVICE the text check missed reaches nothing. ``memory_bytes``: what a query may allocate
-    on top of the worker's footprint with its checkpoint open (see :func:`_limit_memory`); an
-    allocation beyond it aborts this worker, never the server.
+    on top of the worker's footprint with its checkpoint open (see
+    :func:`corridor.store.limited_update.limit_memory`); an allocation beyond it aborts this
+    worker, never the server.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which kills us
     if offline:
@@ -499,37 +501,15 @@ def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | No
             if path != opened:
                 store, opened = None, None
                 if memory_bytes:
-                    _limit_memory(None)
+                    limit_memory(None)
                 store, opened, arguments = open_checkpoint(path), path, _DatasetArguments()
                 if memory_bytes:
-                    _limit_memory(memory_bytes)
+                    limit_memory(memory_bytes)
         except OSError as e:
             conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
             continue
         assert store is not None
         run_query(store, job, conn.send, arguments)
-
-
-def _limit_memory(extra_bytes: int | None) -> None:
-    """Cap this worker's address space (soft ``RLIMIT_AS``) at its present size plus
-    ``extra_bytes``; ``None`` lifts the cap (before a checkpoint is opened).
-
-    Relative, not absolute: what RocksDB reserves when it opens a checkpoint (thread stacks,
-    malloc arenas) grows with the machine's cores, so a fixed cap that suits one machine
-    starves the next. Only the soft limit moves, so the worker can lift it again for the next
-    checkpoint; the query itself runs in Rust and cannot.
-    """
-    import resource
-
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if extra_bytes is None:
-        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        return
-    with open("/proc/self/statm", encoding="ascii") as f:
-        size = int(f.read().split()[0]) * resource.getpagesize()
-    soft = size + extra_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY
-                                            else min(soft, hard), hard))
 
 
 _VARIABLE_COST = re.compile(

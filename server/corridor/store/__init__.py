@@ -13,6 +13,7 @@ from corridor.store.base import (
     StoreError,
     StoreLockedError,
     Term,
+    UpdateLimits,
     WriteCheck,
     WriteRejected,
     Writes,
@@ -20,6 +21,7 @@ from corridor.store.base import (
     os_reason,
     public_quads,
 )
+from corridor.store.limited_update import UpdateStopped
 from corridor.store.oxigraph import (
     PUBLIC_SUFFIX,
     CheckpointStore,
@@ -44,6 +46,8 @@ __all__ = [
     "StoreLockedError",
     "Term",
     "Transaction",
+    "UpdateLimits",
+    "UpdateStopped",
     "WriteCheck",
     "WriteRejected",
     "Writes",

@@ -31,6 +31,17 @@ class StoreLockedError(StoreError):
     pass
 
 
+@dataclass(frozen=True)
+class UpdateLimits:
+    """How long and how much memory one SPARQL Update may take, and what the child does first
+    (``before``: a picklable module-level function, e.g. leave the network). Run by
+    :mod:`corridor.store.limited_update`."""
+
+    timeout: float
+    memory_mb: int | None = None
+    before: Callable[[], object] | None = None
+
+
 class WriteRejected(StoreError):
     """A write check (e.g. SHACL) refused the change; ``report`` carries the details."""
 
@@ -165,7 +176,8 @@ class Writes(Protocol):
     def drop_graph(self, graph: str, check: WriteCheck | None = None) -> None: ...
 
     def update(
-        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None,
+        limits: UpdateLimits | None = None,
     ) -> None: ...
 
     def set_graph_metadata(

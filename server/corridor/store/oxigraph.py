@@ -42,11 +42,13 @@ from corridor.store.base import (
     Snapshot,
     StoreError,
     StoreLockedError,
+    UpdateLimits,
     WriteCheck,
     is_withheld_metadata,
     os_reason,
 )
 from corridor.store.changelog import ChangeLog
+from corridor.store.limited_update import runner_for
 
 PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus withheld graphs
 
@@ -150,12 +152,30 @@ class Transaction:
             self._remove_metadata(graph, everything=True)
 
     def update(
-        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None,
+        limits: UpdateLimits | None = None,
     ) -> None:
-        """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None)."""
+        """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None).
+
+        With ``limits`` (user updates) it runs in a child process that is killed at the time
+        limit (:mod:`corridor.store.limited_update`); that needs a scratch copy, so one is
+        opened even without a check.
+        """
         with self._checked(check):
+            if limits is not None and self._scratch is None:
+                self._open_scratch()
             self._touch()
-            self.primary.update(sparql, base_iri=base_iri)
+            if limits is None:
+                self.primary.update(sparql, base_iri=base_iri)
+            else:
+                assert self._scratch is not None
+                holder, self._scratch = [self._scratch], None  # the runner closes it
+                try:
+                    self._scratch = runner_for(self._store.extensions).run(
+                        holder, self._scratch_dir, sparql, base_iri, limits)
+                except BaseException:
+                    self._discard_scratch()
+                    raise
             self._note_focus(set(), True)
             self._record(None, set())
 

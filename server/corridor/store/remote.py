@@ -56,9 +56,11 @@ from corridor.store.base import (
     Snapshot,
     StoreError,
     Term,
+    UpdateLimits,
     WriteCheck,
     is_withheld_metadata,
 )
+from corridor.store.limited_update import runner_for
 from corridor.store.sparql_http import RemoteError, SparqlClient
 
 log = logging.getLogger(__name__)
@@ -466,14 +468,21 @@ class RemoteTransaction:
             self._remove_metadata(graph, everything=True)
 
     def update(
-        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None
+        self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None,
+        limits: UpdateLimits | None = None,
     ) -> None:
         """Run a SPARQL Update on a local copy of the whole store; the graphs it changed are
-        then replaced remotely (so what was validated is exactly what is written)."""
+        then replaced remotely (so what was validated is exactly what is written). With
+        ``limits`` the update runs in a child process killed at the time limit."""
         with self._checked(check):
             self._load_everything()
             before = {g: set(self._graph_quads(g)) for g in self._graph_names()}
-            self._scratch.update(sparql, base_iri=base_iri)
+            if limits is None:
+                self._scratch.update(sparql, base_iri=base_iri)
+            else:  # on failure the transaction is abandoned: an empty scratch is never sent
+                holder, self._scratch = [self._scratch], ox.Store()
+                self._scratch = runner_for(self._store.extensions).run(
+                    holder, None, sparql, base_iri, limits)
             after_names = self._graph_names()
             for g in set(before) | after_names:
                 if set(self._graph_quads(g)) != before.get(g, set()):

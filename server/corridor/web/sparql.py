@@ -19,7 +19,7 @@ from corridor.query import executor, isolation, queries_for
 from corridor.query import text as sparql_text
 from corridor.rdf import formats as conneg
 from corridor.rdf import xmlsafe
-from corridor.store import StoreError, WriteRejected
+from corridor.store import StoreError, UpdateLimits, UpdateStopped, WriteRejected
 from corridor.store.protected import ProtectedGraphError, unchanged_protected_graphs
 from corridor.validation import write_check
 from corridor.web import auth
@@ -372,19 +372,26 @@ def _update(text: str | None, params: dict[str, list[str]]) -> Response:
     activity = f"SPARQL Update by {auth.write_agent()}"
     try:
         check = unchanged_protected_graphs(config, store.reader, write_check(store))
+        limits = UpdateLimits(
+            timeout=config.update_timeout, memory_mb=config.query_memory_mb or None,
+            # without federation, in a child without network: a LOAD or SERVICE the text
+            # check missed fails
+            before=None if config.allowed_service_endpoints else isolation.cut_network)
         with store.transaction(activity, check=check) as txn:
+            prepare = getattr(txn, "prepare_update", None)  # a remote store: fetch first
+            if prepare is not None:
+                prepare()
             # relative IRIs resolve against the base IRI
-            if config.allowed_service_endpoints:  # federation allowed: the text check decides
-                txn.update(text, base_iri=config.base_iri)
-            else:  # on a thread without network: a LOAD or SERVICE the text check missed fails
-                prepare = getattr(txn, "prepare_update", None)  # a remote store: fetch first
-                if prepare is not None:
-                    prepare()
-                isolation.offline().run(lambda: txn.update(text, base_iri=config.base_iri))
+            txn.update(text, base_iri=config.base_iri, limits=limits)
     except SyntaxError as e:
         return error_response(400, f"SPARQL Update syntax error: {e}")
     except ProtectedGraphError as e:
         return error_response(403, f"the update was refused: {e}")
+    except UpdateStopped as e:
+        response = error_response(e.status, str(e))
+        if e.status == 503:
+            response.headers["Retry-After"] = "1"
+        return response
     except WriteRejected as e:
         return rejected(e)
     except ValueError as e:

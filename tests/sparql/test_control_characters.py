@@ -58,17 +58,42 @@ def test_an_update_that_would_write_one_is_refused(live, char, form):
     assert live.store.version == version
 
 
+SPELLINGS = {
+    "escape-u": escape,
+    "escape-U": lambda char: f"\\U{ord(char):08X}",
+    "lowercase-hex": lambda char: f"\\u{ord(char):04x}",
+    "raw": lambda char: char,
+}
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1f", "\ufffe"])
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
 @pytest.mark.parametrize("fast", [False, True])
-def test_a_loaded_file_with_one_is_refused(tmp_path, monkeypatch, fast):
-    if fast:
+def test_a_loaded_file_with_one_is_refused(tmp_path, monkeypatch, fast, spelling, char):
+    if fast:  # the bulk path screens the bytes, then checks the stored literals exactly
         monkeypatch.setattr(loader, "FAST_PATH_BYTES", 0)
     path = tmp_path / "control.nt"
-    path.write_text(f'<{EX}s> <{EX}p> "a{escape(chr(1))}b" .\n')
+    bad = SPELLINGS[spelling](char)
+    path.write_bytes(f'<{EX}a> <{EX}p> "fine" .\n<{EX}s> <{EX}p> "a{bad}b" .\n'.encode())
     store = open_store(Config(store_dir=tmp_path / "store"))
     version = store.version
     with pytest.raises(loader.InputError, match="control character"):
         loader.load_one(store, loader.Source(path, BASE + "graph/test/c", ox.RdfFormat.N_TRIPLES))
     assert store.version == version
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_file_that_only_looks_suspicious_loads(tmp_path, monkeypatch, fast):
+    """Allowed escapes (tab), U+FFFD and a control-character escape in a comment pass."""
+    if fast:
+        monkeypatch.setattr(loader, "FAST_PATH_BYTES", 0)
+    path = tmp_path / "fine.nt"
+    path.write_bytes(f'# \\u0001 in a comment\n<{EX}s> <{EX}p> "tab\\u0009 and \ufffd" .\n'
+                     .encode())
+    store = open_store(Config(store_dir=tmp_path / "store"))
+    loader.load_one(store, loader.Source(path, BASE + "graph/test/c", ox.RdfFormat.N_TRIPLES))
+    literal = next(iter(store.reader().quads_for_pattern(None, None, None, None))).object
+    assert literal.value == "tab\t and \ufffd"
 
 
 @pytest.fixture(scope="module")

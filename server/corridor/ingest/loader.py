@@ -499,6 +499,12 @@ def _refuse_unsafe_literals(view: ReadView, source: Source) -> None:
                          "XML results cannot represent; remove it")
 
 
+def _chunks(path: Path, size: int = 1 << 22) -> Iterator[bytes]:
+    with open(path, "rb") as raw:
+        while chunk := raw.read(size):
+            yield chunk
+
+
 def _starts_with_bom(path: Path) -> bool:
     try:
         with open(path, "rb") as raw:
@@ -648,7 +654,8 @@ def _write_fast(
                                     base_iri=config.base_iri)
             except SyntaxError as e:
                 raise InputError(_syntax_message(source.path, e)) from None
-            _refuse_unsafe_literals(txn.primary, source)
+            if xmlsafe.may_hold_forbidden(_chunks(path)):  # a screen of the bytes first
+                _refuse_unsafe_literals(txn.primary, source)
             added = _count(txn.primary, source.graph) - before
             results.append(LoadResult(source, triples=added, graphs=(source.graph,)))
     finally:

@@ -1,6 +1,7 @@
 """A harvester that starts from nothing and only follows the change feed — through Graph Store
 PUT, POST (merge and new graph), DELETE, a SPARQL Update and a file load — ends with exactly
-the dataset of the full dump, the metadata graph included."""
+the dataset of the full dump, the metadata graph included; whether it reads the Activity Streams
+feed or the same log as a Linked Data Event Stream (LDES)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import gzip
 import time
 
 import pyoxigraph as ox
+import pytest
 
 from corridor.config import Config
 from corridor.ingest import loader
@@ -41,6 +43,7 @@ class Harvester:
         return gzip.decompress(response.data)
 
     def follow(self) -> None:
+        """Apply every change not applied yet (Activity Streams pages)."""
         while True:
             page = self.client.get(self.position).get_json()
             for item in page["orderedItems"]:
@@ -69,6 +72,54 @@ class Harvester:
                 self.graphs[target["id"]] = {q.triple for q in quads}
 
 
+class LdesHarvester(Harvester):
+    """The same harvester reading the LDES view: members in change order, pages linked by
+    ``tree:GreaterThanRelation``; it remembers the sequence number of the last member."""
+
+    def __init__(self, client) -> None:
+        super().__init__(client)
+        self.seen = 0
+
+    def follow(self) -> None:
+        node = f"/changes/ldes?after={self.seen}"
+        while node:
+            response = self.client.get(node, headers={"Accept": "text/turtle"})
+            assert response.status_code == 200, response.data
+            page = {q.triple for q in ox.parse(response.data, format=ox.RdfFormat.TURTLE,
+                                              base_iri="http://localhost/")}
+            for entry in sorted(members(page), key=lambda e: e["seq"]):
+                self.apply(entry)
+                self.seen = entry["seq"]
+            nexts = [o.value for s, p, o in page if p.value == TREE + "node"]
+            node = nexts[0].replace("http://localhost", "") if nexts else ""
+
+
+TREE, AS, COR = ("https://w3id.org/tree#", "https://www.w3.org/ns/activitystreams#",
+                 "https://w3id.org/corridor/ontology#")
+
+
+def members(page: set[ox.Triple]) -> list[dict]:
+    """The page's members as feed items (type, target and alsoUpdated with their dump URLs)."""
+    def objects(subject: ox.NamedNode, predicate: str) -> list:
+        return [t.object for t in page if t.subject == subject and t.predicate.value == predicate]
+
+    def collection(node: ox.NamedNode) -> dict:
+        return {"id": node.value, "url": objects(node, AS + "url")[0].value}
+
+    found = []
+    for t in page:
+        if t.predicate.value == TREE + "member":
+            m = t.object
+            found.append({
+                "seq": int(objects(m, COR + "changeSequence")[0].value),
+                "type": objects(m, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")[0]
+                .value.rsplit("#", 1)[1],
+                "target": collection(objects(m, AS + "target")[0]),
+                "alsoUpdated": [collection(n) for n in objects(m, COR + "alsoUpdated")],
+            })
+    return found
+
+
 def dataset(nquads: bytes) -> dict[str, set[ox.Triple]]:
     graphs: dict[str, set[ox.Triple]] = {}
     for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
@@ -76,11 +127,12 @@ def dataset(nquads: bytes) -> dict[str, set[ox.Triple]]:
     return graphs
 
 
-def test_following_the_feed_from_empty_ends_equal_to_the_dump(tmp_path):
+@pytest.mark.parametrize("kind", [Harvester, LdesHarvester], ids=["activity-streams", "ldes"])
+def test_following_the_feed_from_empty_ends_equal_to_the_dump(tmp_path, kind):
     store = open_store(Config(store_dir=tmp_path / "store", write_token=TOKEN))
     config = store.config
     client = create_app(config, store).test_client()
-    harvester = Harvester(client)
+    harvester = kind(client)
     a, b, c, d = (config.graph_iri(f"test/{n}") for n in "abcd")
     turtle_headers = {**AUTH, "Content-Type": "text/turtle"}
 

@@ -32,6 +32,9 @@ PREFIXES: dict[str, str] = {
     "spdx": "http://spdx.org/rdf/terms#",
     "country": "http://publications.europa.eu/resource/authority/country/",
     "nuts": "http://data.europa.eu/nuts/code/",
+    "as": "https://www.w3.org/ns/activitystreams#",
+    "ldes": "https://w3id.org/ldes#",
+    "tree": "https://w3id.org/tree#",
 }
 
 COR = PREFIXES["cor"]

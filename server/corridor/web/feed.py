@@ -8,19 +8,29 @@ dataset for a SPARQL Update), when (``published``) and how (``Update``/``Delete`
 ``summary`` = the store activity: load, replace, drop, update …). A harvester remembers the
 ``seq`` of the last item it applied and asks for ``?after=seq`` next time: it refetches only the
 graphs that changed. Changes to withheld (personal) graphs are left out.
+
+The same log is offered as a Linked Data Event Stream (LDES, the EU's harvesting choice):
+``GET /changes/ldes`` is the ``ldes:EventStream`` with its first ``tree:Node``; ``?after=N`` a page
+of members (one per change, ``dct:isVersionOf`` what changed, ``prov:generatedAtTime`` when),
+linked onwards with a ``tree:GreaterThanRelation`` on the change sequence; ``/changes/N`` is one
+member. Any RDF format; built from the same items as the JSON feed.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, jsonify, request
 
 from corridor.derived.dumps import graph_dump_name
 from corridor.derived.void import dataset_iri
+from corridor.rdf.namespaces import COR, DCT, PROV, RDF, XSD
 from corridor.store import Change, OxigraphStore
 from corridor.web.context import get_store
+from corridor.web.rdf_http import RDF_OFFERS, chosen_format, not_acceptable, rdf_response
 
 PAGE_SIZE = 500
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
+AS, LDES, TREE = (AS_CONTEXT + "#", "https://w3id.org/ldes#", "https://w3id.org/tree#")
 DELETING = {"drop", "delete", "clear"}
 
 
@@ -79,6 +89,66 @@ def _with_metadata_items(store: OxigraphStore, changes: list[Change], root: str)
     return items
 
 
+def _page(store: OxigraphStore, after: int, root: str) -> tuple[list[dict], int, int]:
+    """The visible items after ``after``, the sequence number the page ends at, the last one."""
+    batch = store.changes_since(after, PAGE_SIZE)
+    visible = [c for c in batch if c.graph is None or not store.config.is_withheld(c.graph)]
+    return (_with_metadata_items(store, visible, root), batch[-1].seq if batch else after,
+            _last_seq(store))
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _member(root: str, entry: dict) -> list[ox.Triple]:
+    """One change as an LDES member: a version of what changed, with the activity's facts."""
+    m = _n(f"{root}/changes/{entry['seq']}")
+    triples = [
+        ox.Triple(m, _n(RDF + "type"), _n(AS + entry["type"])),
+        ox.Triple(m, _n(DCT + "isVersionOf"), _n(entry["object"])),
+        ox.Triple(m, _n(PROV + "generatedAtTime"),
+                  ox.Literal(entry["published"], datatype=_n(XSD + "dateTime"))),
+        ox.Triple(m, _n(COR + "changeSequence"),
+                  ox.Literal(str(entry["seq"]), datatype=_n(XSD + "integer"))),
+        ox.Triple(m, _n(COR + "storeVersion"),
+                  ox.Literal(str(entry["storeVersion"]), datatype=_n(XSD + "integer"))),
+        ox.Triple(m, _n(AS + "summary"), ox.Literal(entry["summary"])),
+    ]
+    for key, predicate in (("target", AS + "target"), ("alsoUpdated", COR + "alsoUpdated")):
+        targets = entry.get(key) or []
+        for target in targets if isinstance(targets, list) else [targets]:
+            triples += [ox.Triple(m, _n(predicate), _n(target["id"])),
+                        ox.Triple(_n(target["id"]), _n(AS + "url"), _n(target["url"]))]
+    return triples
+
+
+def _ldes_page(store: OxigraphStore, after: int, root: str) -> list[ox.Triple]:
+    stream, node = _n(f"{root}/changes/ldes"), _n(f"{root}/changes/ldes?after={after}")
+    entries, end, last = _page(store, after, root)
+    triples = [
+        ox.Triple(stream, _n(RDF + "type"), _n(LDES + "EventStream")),
+        ox.Triple(stream, _n(LDES + "timestampPath"), _n(PROV + "generatedAtTime")),
+        ox.Triple(stream, _n(LDES + "versionOfPath"), _n(DCT + "isVersionOf")),
+        ox.Triple(stream, _n(TREE + "view"), node),
+        ox.Triple(node, _n(RDF + "type"), _n(TREE + "Node")),
+    ]
+    if end < last:  # every member of the next page has a greater sequence number than ``end``
+        relation = ox.BlankNode()
+        triples += [
+            ox.Triple(node, _n(TREE + "relation"), relation),
+            ox.Triple(relation, _n(RDF + "type"), _n(TREE + "GreaterThanRelation")),
+            ox.Triple(relation, _n(TREE + "path"), _n(COR + "changeSequence")),
+            ox.Triple(relation, _n(TREE + "value"),
+                      ox.Literal(str(end), datatype=_n(XSD + "integer"))),
+            ox.Triple(relation, _n(TREE + "node"), _n(f"{root}/changes/ldes?after={end}")),
+        ]
+    for entry in entries:
+        triples.append(ox.Triple(stream, _n(TREE + "member"), _n(f"{root}/changes/{entry['seq']}")))
+        triples += _member(root, entry)
+    return triples
+
+
 def _after_arg() -> int | None:
     value = request.args.get("after")
     if value is None:
@@ -112,15 +182,13 @@ def register(bp: Blueprint) -> None:
                 "current": f"{collection}?after={last}",
             }
         else:
-            batch = store.changes_since(after, PAGE_SIZE)
-            visible = [c for c in batch if c.graph is None or not store.config.is_withheld(c.graph)]
+            items, end, last = _page(store, after, root)
             body = {
                 "@context": context, "id": f"{collection}?after={after}",
                 "type": "OrderedCollectionPage", "partOf": collection,
                 "startIndex": after,
-                "orderedItems": _with_metadata_items(store, visible, root),
+                "orderedItems": items,
             }
-            end = batch[-1].seq if batch else after
             if end < last:
                 body["next"] = f"{collection}?after={end}"
             if after > 0:
@@ -129,3 +197,23 @@ def register(bp: Blueprint) -> None:
         response = jsonify(body)
         response.headers["Content-Type"] = "application/activity+json"
         return response
+
+    @bp.get("/changes/ldes")
+    def changes_ldes() -> Response:
+        media = chosen_format(RDF_OFFERS)
+        if media is None:
+            return not_acceptable(RDF_OFFERS)
+        root = request.host_url.rstrip("/")
+        return rdf_response(_ldes_page(get_store(), _after_arg() or 0, root), media)
+
+    @bp.get("/changes/<int:seq>")
+    def change(seq: int) -> Response:
+        media = chosen_format(RDF_OFFERS)
+        if media is None:
+            return not_acceptable(RDF_OFFERS)
+        store, root = get_store(), request.host_url.rstrip("/")
+        entries, _, _ = _page(store, seq - 1, root)
+        entry = next((e for e in entries[:1] if e["seq"] == seq), None)
+        if seq < 1 or entry is None:
+            abort(404)
+        return rdf_response(_member(root, entry), media)

@@ -31,7 +31,8 @@ def client(tmp_path_factory):
     return create_app(store.config, store).test_client()
 
 
-@pytest.mark.parametrize("path", ["/id/project/boost", "/ontology"])
+@pytest.mark.parametrize("path", ["/id/project/boost", "/ontology", "/graph/projects/boost",
+                                  "/.well-known/void", "/catalog", "/changes/ldes"])
 @pytest.mark.parametrize("alias", list(ALIASES))
 def test_an_alias_gets_its_canonical_format(client, path, alias):
     canonical, parser = ALIASES[alias]

@@ -49,3 +49,22 @@ def test_dropping_a_graph_is_a_delete_pointing_at_its_dump(client, small_store):
     assert {i["type"] for i in items} == {"Delete"}
     assert {i["target"]["url"] for i in items} == {"http://localhost/dumps/projects/alpine.ttl.gz"}
     assert client.get("/dumps/projects/alpine.ttl.gz").status_code == 404
+
+
+def test_a_graph_store_delete_is_announced_as_a_delete(tmp_path):
+    """Over HTTP, as a harvester sees it: the item of a Graph Store DELETE is a ``Delete``."""
+    from corridor.config import Config
+    from corridor.store import open_store
+    from corridor.web.app import create_app
+
+    store = open_store(Config(store_dir=tmp_path / "store", write_token="t"))
+    client = create_app(store.config, store).test_client()
+    graph = store.config.graph_iri("test/doomed")
+    auth = {"Authorization": "Bearer t"}
+    assert client.put("/graph-store", query_string={"graph": graph}, data=b"<x:a> <x:b> <x:c> .",
+                      headers={**auth, "Content-Type": "text/turtle"}).status_code == 201
+    position = client.get("/changes").get_json()["current"].replace("http://localhost", "")
+    deleted = client.delete("/graph-store", query_string={"graph": graph}, headers=auth)
+    assert deleted.status_code == 204 and "Content-Type" not in deleted.headers
+    items, _ = all_items(client, position)
+    assert [(i["type"], i["target"]["id"]) for i in items] == [("Delete", graph)]

@@ -39,6 +39,8 @@ class Config:
     max_result_rows: int = 100_000
     max_request_bytes: int = 10 * 1024 * 1024
     query_workers: int = 2
+    # workers one client address may hold at once (None: all but one; 0: no limit)
+    queries_per_client: int | None = None
     query_memory_mb: int = 4096  # address space (RLIMIT_AS) one query may add to its worker
     allowed_service_endpoints: tuple[str, ...] = ()
     publish_personal_data: bool = False
@@ -66,6 +68,7 @@ class Config:
         "max_result_rows": ("CORRIDOR_MAX_RESULT_ROWS", int),
         "max_request_bytes": ("CORRIDOR_MAX_REQUEST_BYTES", int),
         "query_workers": ("CORRIDOR_QUERY_WORKERS", int),
+        "queries_per_client": ("CORRIDOR_QUERIES_PER_CLIENT", int),
         "query_memory_mb": ("CORRIDOR_QUERY_MEMORY_MB", int),
         "allowed_service_endpoints": ("CORRIDOR_ALLOWED_SERVICE_ENDPOINTS", _env_list),
         "publish_personal_data": ("CORRIDOR_PUBLISH_PERSONAL_DATA", _env_bool),

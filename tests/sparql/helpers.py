@@ -63,3 +63,19 @@ def graph(response) -> rdflib.Graph:
 
 def turtle(text: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def client_at(address: str):
+    """A ``requests`` session whose connections come from ``address`` (e.g. ``127.0.0.2``: all of
+    127/8 is this machine), so one test can act as several clients of the server."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class FromAddress(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", FromAddress())
+    return session

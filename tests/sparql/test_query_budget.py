@@ -13,6 +13,7 @@ import requests
 from corridor.query import executor, queries_for
 
 from .conftest import BASE, EX, start_server
+from .helpers import client_at
 from .test_limits import RUNAWAY
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -83,6 +84,45 @@ def test_a_burst_of_slow_queries_is_refused_fast_and_pages_stay_up(tmp_path):
         assert all(retry == "1" for status, _, retry in refused if status == 503)
     finally:
         server.close()
+
+
+def test_one_client_cannot_take_every_worker(tmp_path):
+    """Two workers, one client holding one with a runaway: its next query (not proven cheap) is
+    refused at once with a 503 saying why, while another client's query is answered."""
+    server = start_server(tmp_path, query_workers=2, query_timeout=6.0)
+    live = next(server)
+    try:
+        pool = queries_for(live.store).pool
+        hog, other = client_at("127.0.0.3"), client_at("127.0.0.4")
+        with concurrent.futures.ThreadPoolExecutor(1) as background:
+            runaway = background.submit(hog.get, live.sparql, params={"query": RUNAWAY})
+            deadline = time.monotonic() + 5
+            while not pool.worker_pids()["busy"] and time.monotonic() < deadline:
+                time.sleep(0.02)
+            fresh = f"ASK {{ <{EX}a> ?p ?o }} # per-client {time.time()}"
+            started = time.monotonic()
+            refused = hog.get(live.sparql, params={"query": fresh}, headers=JSON)
+            assert refused.status_code == 503, refused.text
+            assert time.monotonic() - started < 2.0
+            assert "this client already has 1 of the 2 query workers busy" in refused.text
+            assert refused.headers["Retry-After"] == "1"
+            answered = other.get(live.sparql, params={"query": fresh}, headers=JSON)
+            assert answered.status_code == 200 and answered.json()["boolean"] is True
+            assert runaway.result().status_code == 503  # its own time limit
+        again = hog.get(live.sparql, params={"query": fresh + " again"}, headers=JSON)
+        assert again.status_code == 200  # its share is free again
+    finally:
+        server.close()
+
+
+def test_per_client_zero_lifts_the_limit():
+    pool = executor.QueryPool(2, per_client=0)
+    try:
+        pool._admit("127.0.0.9")
+        pool._admit("127.0.0.9")
+        pool._admit("127.0.0.9")  # no limit: never refused
+    finally:
+        pool.close()
 
 
 def test_no_more_than_max_waiting_requests_wait_for_a_worker():

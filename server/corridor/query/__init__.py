@@ -24,7 +24,8 @@ class Queries(Protocol):
     """What runs a user query for a store: :class:`QueryService` (embedded) or
     ``remote.RemoteQueryService``."""
 
-    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome: ...
+    def execute(self, job: QueryJob, timeout: float | None = None,
+                client: str | None = None) -> QueryOutcome: ...
 
     def close(self) -> None: ...
 

@@ -587,18 +587,24 @@ class QueryPool:
     def __init__(
         self, size: int, start_method: str = START_METHOD, *, offline: bool = False,
         memory_bytes: int | None = None, queue_wait: float = QUEUE_WAIT_SECONDS,
-        max_waiting: int | None = None,
+        max_waiting: int | None = None, per_client: int | None = None,
     ) -> None:
         """``offline``: workers run without network; ``memory_bytes``: each worker's address
         space limit; at most ``max_waiting`` requests (default: ``size``) wait up to
         ``queue_wait`` seconds for a free worker, any more are refused at once (:class:`PoolBusy`):
-        a burst of slow queries must not hold every server thread and starve the pages."""
+        a burst of slow queries must not hold every server thread and starve the pages.
+        ``per_client``: how many workers one client (its address) may hold at once (default:
+        all but one, so that one client's slow queries never take every worker); queries
+        answered in-process (proven cheap) do not count."""
         self.size = max(1, size)
         self.offline = offline
         self.memory_bytes = memory_bytes
         self.queue_wait = queue_wait
         self.max_waiting = self.size if max_waiting is None else max_waiting
+        self.per_client = max(1, self.size - 1) if per_client is None else per_client
         self._waiting = 0
+        self._holding: dict[str, int] = {}  # client → workers it holds (no entry: none)
+        self._held_by: dict[_Worker, str] = {}
         self._context: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self._context.set_forkserver_preload([__name__])
@@ -647,6 +653,7 @@ class QueryPool:
         with self._lock:
             self._all.discard(worker)
             self._busy.discard(worker)
+            self._let_go(worker)
         worker.kill()
         if not self._closed:
             threading.Thread(target=self._refill, name="corridor-pool-refill", daemon=True).start()
@@ -698,9 +705,42 @@ class QueryPool:
             self._busy.add(worker)
         return worker
 
+    def _admit(self, client: str | None) -> None:
+        """Count ``client`` in, or refuse it (:class:`PoolBusy`) if it holds its share."""
+        if client is None or not self.per_client:
+            return
+        with self._lock:
+            holding = self._holding.get(client, 0)
+            if holding >= self.per_client:
+                raise PoolBusy(
+                    f"this client already has {holding} of the {self.size} query workers busy "
+                    f"(at most {self.per_client} per client); retry when one of its queries "
+                    "has ended")
+            self._holding[client] = holding + 1
+
+    def _let_go(self, worker: _Worker | None, client: str | None = None) -> None:
+        """Count a worker (or an admission that got none) out of its client's share; callers
+        of the worker form hold ``self._lock``."""
+        if worker is not None:
+            client = self._held_by.pop(worker, None)
+        elif client is not None and self.per_client:
+            with self._lock:
+                self._drop(client)
+            return
+        if client is not None:
+            self._drop(client)
+
+    def _drop(self, client: str) -> None:
+        left = self._holding.get(client, 0) - 1
+        if left > 0:
+            self._holding[client] = left
+        else:
+            self._holding.pop(client, None)
+
     def _release(self, worker: _Worker) -> None:
         with self._lock:
             self._busy.discard(worker)
+            self._let_go(worker)
         self._idle.put(worker)
 
     def _receive(self, worker: _Worker, deadline: float) -> tuple:
@@ -720,12 +760,13 @@ class QueryPool:
 
     def execute(
         self, checkpoint: str, job: QueryJob, timeout: float,
-        local: tuple[str, ReadView] | None = None,
+        local: tuple[str, ReadView] | None = None, client: str | None = None,
     ) -> QueryOutcome:
         """Run ``job`` against ``checkpoint``; the whole answer must arrive within ``timeout``.
 
         ``local`` is (checkpoint, read-only handle) of this process: a job proven cheap on that
-        checkpoint runs on the handle instead of in a worker.
+        checkpoint runs on the handle instead of in a worker. ``client`` (e.g. the remote
+        address) is held to its share of the workers (``per_client``).
         """
         if local is not None and local[0] == checkpoint and (checkpoint, job) in self.cheap:
             self.in_process_runs += 1
@@ -737,7 +778,15 @@ class QueryPool:
         self._ensure_started()  # starting the pool (first query) does not count against the limit
         started = time.monotonic()
         deadline = started + timeout
-        worker = self._acquire(deadline)
+        self._admit(client)
+        try:
+            worker = self._acquire(deadline)
+        except BaseException:
+            self._let_go(None, client)
+            raise
+        if client is not None and self.per_client:
+            with self._lock:
+                self._held_by[worker] = client
         try:
             worker.conn.send((checkpoint, job))
         except (OSError, ValueError):
@@ -856,7 +905,8 @@ class QueryService:
                 _open_pools.add(self._pool)
             return self._pool
 
-    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+    def execute(self, job: QueryJob, timeout: float | None = None,
+                client: str | None = None) -> QueryOutcome:
         hides = bool(job.dataset.withheld or job.dataset.withheld_prefixes)
         # the newest published version (without the withheld graphs if the job hides them)
         snapshot = self.store.current(public=hides)
@@ -865,7 +915,7 @@ class QueryService:
         checkpoint = str(snapshot.path)
         return self.pool.execute(
             checkpoint, job, timeout or self.store.config.query_timeout,
-            local=(checkpoint, snapshot.handle),
+            local=(checkpoint, snapshot.handle), client=client,
         )
 
     def close(self) -> None:
@@ -886,7 +936,8 @@ def _new_pool(config: object) -> QueryPool:
         isolation_unavailable()  # logs once when the network cannot be cut
     memory_mb = getattr(config, "query_memory_mb", None)
     return QueryPool(getattr(config, "query_workers", 2), offline=offline,
-                     memory_bytes=memory_mb << 20 if memory_mb else None)
+                     memory_bytes=memory_mb << 20 if memory_mb else None,
+                     per_client=getattr(config, "queries_per_client", None))
 
 
 _open_pools: weakref.WeakSet[QueryPool] = weakref.WeakSet()  # only for the exit handler

@@ -67,7 +67,8 @@ class RemoteQueryService:
         default = [DEFAULT_GRAPH if g is None else g for g in dataset.default]
         return default, list(dataset.named)
 
-    def execute(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+    def execute(self, job: QueryJob, timeout: float | None = None,
+                client: str | None = None) -> QueryOutcome:
         limit = timeout or self.store.config.query_timeout
         form = sparql_text.query_form(job.sparql)
         if form is None:  # not a query at all: let the local parser say where it fails

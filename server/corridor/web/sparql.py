@@ -269,7 +269,8 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         max_rows=_row_limit(text, config.max_result_rows),
     )
     try:
-        outcome = queries_for(store).execute(job, config.query_timeout)
+        outcome = queries_for(store).execute(job, config.query_timeout,
+                                             client=request.remote_addr)
     except executor.QuerySyntaxError as e:
         return error_response(400, f"SPARQL syntax error: {e}")
     except executor.NotAcceptable as e:
@@ -278,8 +279,8 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         return error_response(
             503, f"query timeout: the query ran longer than {config.query_timeout:g} s and was "
             "stopped; narrow it down or add a LIMIT", {"Retry-After": "1"})
-    except executor.PoolBusy:
-        return error_response(503, "the server is busy with other queries; try again",
+    except executor.PoolBusy as e:
+        return error_response(503, f"the server is busy with other queries ({e}); try again",
                               {"Retry-After": "1"})
     except executor.QueryFailed as e:
         return error_response(500, f"the query failed: {e}")

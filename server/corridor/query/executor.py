@@ -506,7 +506,8 @@ def _worker_main(conn: Connection, offline: bool = False, memory_bytes: int | No
                 if memory_bytes:
                     limit_memory(memory_bytes)
         except OSError as e:
-            conn.send(("error", "failed", f"cannot open the store checkpoint: {e}"))
+            reason = e.strerror or "it could not be read"  # str(e) would name the folder
+            conn.send(("error", "failed", f"cannot open the store checkpoint: {reason}"))
             continue
         assert store is not None
         run_query(store, job, conn.send, arguments)

@@ -22,7 +22,7 @@ from corridor.store import StoreError, WriteRejected
 from corridor.validation import write_check
 from corridor.web import auth
 from corridor.web.context import get_config, get_store
-from corridor.web.errors import error_response
+from corridor.web.errors import error_response, write_failure
 from corridor.web.sparql import rejected
 
 bp = Blueprint("importer", __name__)
@@ -57,7 +57,7 @@ def import_tables(name: str) -> Response:
         except WriteRejected as e:
             return rejected(e)
         except (StoreError, OSError) as e:
-            return error_response(500, f"the import failed: {e}")
+            return write_failure(e, "the import")
     return jsonify({"mapping": name, "results": [
         {"file": r.path.name, "table": r.table, "graph": r.graph, "rows": r.rows,
          "triples": r.triples, "skipped": r.skipped} for r in results]})

@@ -706,10 +706,11 @@ class QueryPool:
             self._busy.add(worker)
         return worker
 
-    def _admit(self, client: str | None) -> None:
-        """Count ``client`` in, or refuse it (:class:`PoolBusy`) if it holds its share."""
+    def _admit(self, client: str | None) -> str | None:
+        """Count ``client`` in (returned; None when nobody is counted), or refuse it
+        (:class:`PoolBusy`) if it holds its share."""
         if client is None or not self.per_client:
-            return
+            return None
         with self._lock:
             holding = self._holding.get(client, 0)
             if holding >= self.per_client:
@@ -718,20 +719,16 @@ class QueryPool:
                     f"(at most {self.per_client} per client); retry when one of its queries "
                     "has ended")
             self._holding[client] = holding + 1
+        return client
 
-    def _let_go(self, worker: _Worker | None, client: str | None = None) -> None:
-        """Count a worker (or an admission that got none) out of its client's share; callers
-        of the worker form hold ``self._lock``."""
-        if worker is not None:
-            client = self._held_by.pop(worker, None)
-        elif client is not None and self.per_client:
-            with self._lock:
-                self._drop(client)
-            return
+    def _let_go(self, worker: _Worker) -> None:
+        """Count ``worker`` out of its client's share (the caller holds ``self._lock``)."""
+        client = self._held_by.pop(worker, None)
         if client is not None:
             self._drop(client)
 
     def _drop(self, client: str) -> None:
+        """One worker (or admission) fewer for ``client`` (the caller holds ``self._lock``)."""
         left = self._holding.get(client, 0) - 1
         if left > 0:
             self._holding[client] = left
@@ -779,15 +776,17 @@ class QueryPool:
         self._ensure_started()  # starting the pool (first query) does not count against the limit
         started = time.monotonic()
         deadline = started + timeout
-        self._admit(client)
+        counted = self._admit(client)
         try:
             worker = self._acquire(deadline)
         except BaseException:
-            self._let_go(None, client)
+            if counted is not None:
+                with self._lock:
+                    self._drop(counted)
             raise
-        if client is not None and self.per_client:
+        if counted is not None:
             with self._lock:
-                self._held_by[worker] = client
+                self._held_by[worker] = counted
         try:
             worker.conn.send((checkpoint, job))
         except (OSError, ValueError):

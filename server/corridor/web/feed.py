@@ -89,9 +89,11 @@ def _with_metadata_items(store: OxigraphStore, changes: list[Change], root: str)
     return items
 
 
-def _page(store: OxigraphStore, after: int, root: str) -> tuple[list[dict], int, int]:
-    """The visible items after ``after``, the sequence number the page ends at, the last one."""
-    batch = store.changes_since(after, PAGE_SIZE)
+def _page(store: OxigraphStore, after: int, root: str,
+          size: int | None = None) -> tuple[list[dict], int, int]:
+    """The visible items after ``after`` (a page, or ``size`` changes), the sequence number the
+    page ends at, the last one."""
+    batch = store.changes_since(after, size or PAGE_SIZE)
     visible = [c for c in batch if c.graph is None or not store.config.is_withheld(c.graph)]
     return (_with_metadata_items(store, visible, root), batch[-1].seq if batch else after,
             _last_seq(store))
@@ -212,7 +214,8 @@ def register(bp: Blueprint) -> None:
         if media is None:
             return not_acceptable(RDF_OFFERS)
         store, root = get_store(), request.host_url.rstrip("/")
-        entries, _, _ = _page(store, seq - 1, root)
+        # two changes: whether the next one is of the same version decides ``alsoUpdated``
+        entries, _, _ = _page(store, seq - 1, root, size=2)
         entry = next((e for e in entries[:1] if e["seq"] == seq), None)
         if seq < 1 or entry is None:
             abort(404)

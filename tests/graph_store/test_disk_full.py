@@ -3,8 +3,6 @@ path, and leaves the store as it was — on every write path."""
 
 from __future__ import annotations
 
-import gc
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from corridor.config import Config
 from corridor.store import open_store
 from corridor.web.app import create_app
+from tests.tmpfs import small_tmpfs
 
 TOKEN = "disk-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,13 +19,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture()
 def full_disk(tmp_path: Path):
     """A store on a 16 MB tmpfs, then a filler file that leaves almost nothing free."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "disk", "16m") as mount:
         store = open_store(Config(store_dir=mount / "store", write_token=TOKEN,
                                   query_workers=1))
         client = create_app(store.config, store).test_client()
@@ -40,9 +33,6 @@ def full_disk(tmp_path: Path):
                 pass
         yield store, client, mount
         del client, store
-    finally:
-        gc.collect()
-        subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
 def body(n: int) -> bytes:

@@ -110,6 +110,14 @@ def client(small_store):
     return create_app(small_store.config, small_store).test_client()
 
 
+@pytest.fixture(scope="module")
+def read_client(tmp_path_factory):
+    """The small store, once per module: for modules of many tests that only read."""
+    store = open_store(Config(store_dir=tmp_path_factory.mktemp("read") / "store"))
+    fill(store, SMALL_GRAPHS)
+    return create_app(store.config, store).test_client()
+
+
 @pytest.fixture(scope="session")
 def bundled_client(tmp_path_factory, backend, request):
     """The curated data of data/, ontology/ and shapes/ as `corridor serve` loads it."""

@@ -7,11 +7,7 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from corridor.config import Config
-from corridor.store import open_store
-from corridor.web.app import create_app
-
-from .conftest import BASE, SMALL_GRAPHS, fill
+from .conftest import BASE
 
 BOOST = URIRef(BASE + "id/project/boost")
 ALIASES = {
@@ -24,19 +20,12 @@ ALIASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    store = open_store(Config(store_dir=tmp_path_factory.mktemp("aliases") / "store"))
-    fill(store, SMALL_GRAPHS)
-    return create_app(store.config, store).test_client()
-
-
 @pytest.mark.parametrize("path", ["/id/project/boost", "/ontology", "/graph/projects/boost",
                                   "/.well-known/void", "/catalog", "/changes/ldes"])
 @pytest.mark.parametrize("alias", list(ALIASES))
-def test_an_alias_gets_its_canonical_format(client, path, alias):
+def test_an_alias_gets_its_canonical_format(read_client, path, alias):
     canonical, parser = ALIASES[alias]
-    response = client.get(path, headers={"Accept": alias})
+    response = read_client.get(path, headers={"Accept": alias})
     assert response.status_code == 200, response.data[:200]
     assert response.headers["Content-Type"].split(";")[0] == canonical
     graph = rdflib.Graph().parse(data=response.data, format=parser)
@@ -45,11 +34,11 @@ def test_an_alias_gets_its_canonical_format(client, path, alias):
         assert (BOOST, None, None) in graph
 
 
-def test_a_browser_accept_header_still_gets_html(client):
+def test_a_browser_accept_header_still_gets_html(read_client):
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = client.get("/id/project/boost", headers={"Accept": accept})
+    response = read_client.get("/id/project/boost", headers={"Accept": accept})
     assert response.headers["Content-Type"].startswith("text/html")
 
 
-def test_an_unknown_type_is_still_406(client):
-    assert client.get("/id/project/boost", headers={"Accept": "image/png"}).status_code == 406
+def test_an_unknown_type_is_still_406(read_client):
+    assert read_client.get("/id/project/boost", headers={"Accept": "image/png"}).status_code == 406

@@ -3,6 +3,7 @@ paths (the :attr:`corridor.validation.report.Result.path` syntax) and back into 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import rdflib
@@ -80,22 +81,23 @@ def parse_path_text(text: str) -> Path:
     return path
 
 
-def _parse_alt(s: str) -> tuple[Path, str]:
-    first, s = _parse_seq(s)
+def _parse_joined(s: str, separator: str, kind: str,
+                  part: Callable[[str], tuple[Path, str]]) -> tuple[Path, str]:
+    """``part (separator part)*`` as one path of ``kind`` (or the single part itself)."""
+    first, s = part(s)
     parts = [first]
-    while s.startswith("|"):
-        nxt, s = _parse_seq(s[1:])
+    while s.startswith(separator):
+        nxt, s = part(s[1:])
         parts.append(nxt)
-    return (parts[0] if len(parts) == 1 else Path("alt", parts=tuple(parts))), s
+    return (parts[0] if len(parts) == 1 else Path(kind, parts=tuple(parts))), s
+
+
+def _parse_alt(s: str) -> tuple[Path, str]:
+    return _parse_joined(s, "|", "alt", _parse_seq)
 
 
 def _parse_seq(s: str) -> tuple[Path, str]:
-    first, s = _parse_unary(s)
-    parts = [first]
-    while s.startswith("/"):
-        nxt, s = _parse_unary(s[1:])
-        parts.append(nxt)
-    return (parts[0] if len(parts) == 1 else Path("seq", parts=tuple(parts))), s
+    return _parse_joined(s, "/", "seq", _parse_unary)
 
 
 def _parse_unary(s: str) -> tuple[Path, str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,13 @@ from corridor.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 BASE = "https://w3id.org/corridor/"
+
+
+def get_json(url: str) -> dict:
+    """The JSON answer of ``url`` (asked for with ``Accept: application/json``)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
 
 
 @pytest.fixture(scope="session")

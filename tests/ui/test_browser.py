@@ -6,18 +6,13 @@ page go to tests/artifacts/.
 
 from __future__ import annotations
 
-import json
 import urllib.request
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+from .conftest import get_json
 
-def get_json(url: str) -> object:
-    with urllib.request.urlopen(
-        urllib.request.Request(url, headers={"Accept": "application/json"})
-    ) as r:
-        return json.load(r)
+playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
 def test_home_shows_the_figures(page, live_server, artifacts):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-from .conftest import BASE
+from .conftest import BASE, get_json
 
 
 def test_german_interface_says_so_and_keeps_the_language(page, live_server, shots):
@@ -36,6 +37,26 @@ def test_the_map_is_labelled_with_a_legend(page, live_server):
     marks = page.locator("#worldmap .mark").count()
     assert page.locator("#worldmap .map-label").count() == marks > 0
     assert page.locator(".legend li").count() >= 3
+
+
+def test_the_map_draws_every_region_partners_name_with_its_borders(page, live_server):
+    regions = get_json(live_server + "/views/map.json")["regions"]
+    page.goto(live_server + "/map")
+    page.wait_for_selector("#worldmap[data-regions]")
+    drawn = page.locator("#worldmap .region path")
+    assert sorted(drawn.evaluate_all("ps => ps.map(p => p.dataset.nuts)")) == sorted(
+        r["notation"] for r in regions) and len(regions) >= 5  # NUTS levels 1, 2 and 3
+    assert all(d for d in drawn.evaluate_all("ps => ps.map(p => p.getAttribute('d'))"))
+    hamburg = page.locator("#worldmap a.region", has=page.locator("[data-nuts=DE60]"))
+    assert hamburg.get_attribute("href") == next(r["url"] for r in regions
+                                                 if r["notation"] == "DE60")
+    assert page.locator("#worldmap .region-label").count() == len(regions)
+
+
+def test_a_region_page_draws_the_region_on_its_small_map(page, live_server):
+    page.goto(live_server + "/resource?iri=" + quote("http://data.europa.eu/nuts/code/LV008"))
+    page.wait_for_selector(".minimap [data-regions='1']")
+    assert page.locator(".minimap .region path[data-nuts=LV008]").count() == 1
 
 
 def test_the_network_has_a_legend_a_highlight_and_an_ego_view(page, live_server, shots):

@@ -314,3 +314,16 @@ def test_chosen_language_sticks_to_links(client):
     projects = [a["href"] for tag, a in parser.tags if tag == "a" and a.get("class") == "project"]
     assert projects
     assert all(parse_qs(urlsplit(h).query).get("lang") == ["fr"] for h in projects)
+
+
+def test_nuts_borders_are_served_per_level_and_country(client):
+    response = client.get("/vendor/nuts-2021/3/LV.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"  # an ES module the map imports
+    assert "max-age=86400" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("name", ["nuts-2021/3/XX.js", "nuts-2021/4/DE.js",
+                                  "nuts-2021/3/../../LICENSE", "nuts-2021/3/de.js"])
+def test_no_other_nuts_file_is_served(client, name):
+    assert client.get("/vendor/" + name).status_code == 404

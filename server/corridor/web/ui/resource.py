@@ -376,7 +376,8 @@ def _places(
     iri: str, outgoing, types: list[str], partners: list[dict] | None = None
 ) -> dict[str, Any] | None:
     """Countries (ISO alpha-3) the resource is in, for the small map, with the number of
-    partners in each (projects); None if it has no place.
+    partners in each (projects), and the NUTS regions it is or lies in; None if it has no
+    country.
 
     Per-resource index lookups only: a resource page never waits for whole-graph figures.
     """
@@ -389,7 +390,11 @@ def _places(
     weights: dict[str, int] = defaultdict(int)
     if f"{COR}Country" in types:
         countries.add(iri)
+    regions = {
+        o.value for p, o in outgoing if p == f"{COR}nutsRegion" and isinstance(o, ox.NamedNode)
+    }
     if f"{COR}NutsRegion" in types:
+        regions.add(iri)
         country = factsheets.nuts_country(reader, iri)
         if country:
             countries.add(country)
@@ -417,7 +422,14 @@ def _places(
         "counts": [n for _, _, n in located],
         "numeric": [ISO_NUMERIC.get(code, "") for _, code, _ in located],
         "partners": bool(weights),
+        "regions": [_drawn_region(r) for r in sorted(regions)],
     }
+
+
+def _drawn_region(iri: str) -> dict[str, Any]:
+    """A NUTS region as the small map draws it (its borders come from the NUTS code)."""
+    code = iri.rsplit("/", 1)[-1]
+    return {"notation": code, "level": len(code) - 2, "nutsCountry": code[:2], "label": code}
 
 
 def _by_label(item: dict[str, Any]) -> str:

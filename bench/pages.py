@@ -36,6 +36,13 @@ from concurrency import project_paths  # noqa: E402
 
 COR = "https://w3id.org/corridor/ontology#"
 BASE = "https://w3id.org/corridor/"
+COUNTRY = "http://publications.europa.eu/resource/authority/country/DEU"
+PROGRAMME = "/id/programme/interreg-alpine-space-2014-2020"
+THEME = "/id/concept/programme-topic/q01"
+# the words of the search tests and the issue (in-word, folding, exonyms, typos), then two
+# that match many of the generated resources
+SEARCHES = ("alpclusters", "Białystok", "Lodz", "Munich", "Muenchen", "Besanson", "smart",
+            "université")
 
 
 Page = tuple[str, str, str, str]  # name, path, Accept, kind of raw equivalent
@@ -96,10 +103,12 @@ def raw_queries(resources: dict[str, str], country: str) -> dict[str, str]:
         "facets": PROJECTS_PER_COUNTRY,
         "facet": (f"SELECT DISTINCT ?p ?name WHERE {{ ?x cor:project ?p ; cor:organisation ?o . "
                   f"?o cor:country <{country}> . ?p rdfs:label ?name }}"),
-        "search smart": ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
-                         "FILTER (CONTAINS(LCASE(STR(?l)), 'smart')) }"),
-        "search université": ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
-                              "FILTER (CONTAINS(LCASE(STR(?l)), 'université')) }"),
+        "country": describe(country),
+        "programme": describe(BASE + PROGRAMME.lstrip("/")),
+        "theme": describe(BASE + THEME.lstrip("/")),
+        **{f"search {q}": ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
+                           f"FILTER (CONTAINS(LCASE(STR(?l)), '{q.lower()}')) }}")
+           for q in SEARCHES},
         "map": PROJECTS_PER_COUNTRY,
         "network": (
             "SELECT ?a ?b (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; "
@@ -186,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     had_index = background_done(work)
     sample = sample_resources(work)
     project = project_paths(nt, 1)[0]
-    deu = quote("http://publications.europa.eu/resource/authority/country/DEU")
+    deu = quote(COUNTRY)
     pages = [
         ("resource: project (HTML)", project, "text/html", "project"),
         ("resource: project (Turtle)", project, "text/turtle", "project"),
@@ -197,9 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         ("home page", "/", "text/html", "home"),
         ("browse projects (facets)", "/browse/projects", "text/html", "facets"),
         ("facet: one country", f"/browse/projects?country={deu}", "text/html", "facet"),
-        ("search 'smart'", "/search?q=smart", "text/html", "search smart"),
-        ("search 'université'", "/search?q=" + quote("université"), "text/html",
-         "search université"),
+        ("resource: country (HTML)", page_path(COUNTRY), "text/html", "country"),
+        ("resource: programme (HTML)", PROGRAMME, "text/html", "programme"),
+        ("resource: theme (HTML)", THEME, "text/html", "theme"),
+        *((f"search '{q}'", "/search?q=" + quote(q), "text/html", f"search {q}")
+          for q in SEARCHES),
         ("map data", "/views/map.json", "application/json", "map"),
         ("network data (organisations, top 300)", "/views/network.json", "application/json",
          "network"),
@@ -226,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         restarted = first_requests(server, pages)
         restart_rss = server.rss_mb()
     resources = {"project": BASE + project.lstrip("/"), **sample}
-    raw = raw_queries(resources, "http://publications.europa.eu/resource/authority/country/DEU")
+    raw = raw_queries(resources, COUNTRY)
     store = raw_store(work)  # after the servers stopped: the raw runs have the CPU alone
     raw_p50 = {kind: time_raw(store, query) for kind, query in raw.items()}
     rows = [

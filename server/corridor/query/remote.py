@@ -1,8 +1,9 @@
 """User SPARQL on a remote store: the same limits as the worker pool, enforced around an HTTP
 request instead of a killable process.
 
-* The query form is read from the text (a query is never evaluated here: parsing with
-  pyoxigraph means evaluating); syntax errors are the remote's 400s, answered as 400. SERVICE
+* The query form is read from the text (a query is not parsed here first: parsing with
+  pyoxigraph means evaluating); syntax errors are the remote's 400s, answered as 400 with
+  pyoxigraph's message and position when it refuses the text too. SERVICE
   targets were already checked against the allow-list by the endpoint; updates and LOAD never
   get here (the query endpoint is read-only).
 * The dataset is always sent explicitly (``default-graph-uri``/``named-graph-uri``): withheld
@@ -104,7 +105,7 @@ class RemoteQueryService:
             if e.status is None and "timed out" in str(e):
                 raise executor.QueryTimeout() from None
             if e.status == 400:  # the remote's parser refused it (the text is not checked here)
-                raise executor.QuerySyntaxError(str(e)) from None
+                raise executor.QuerySyntaxError(_local_syntax_error(job) or str(e)) from None
             raise executor.QueryFailed(str(e)) from None
         if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso: a partial answer
             response.close()
@@ -126,6 +127,19 @@ class RemoteQueryService:
 
     def close(self) -> None:
         """Nothing runs in the background: requests end with their deadline."""
+
+
+def _local_syntax_error(job: QueryJob) -> str | None:
+    """pyoxigraph's own message for a text the remote refused, if it refuses it too: the same
+    words and position ("error at 1:26") as on the embedded store, whatever the remote says
+    (Virtuoso names the line only). Only on this error path, and on an empty store."""
+    try:
+        ox.Store().query(job.sparql, base_iri=job.base_iri or None)
+    except SyntaxError as e:
+        return str(e)
+    except Exception:  # noqa: BLE001 - evaluation is not the point: the text parsed
+        return None
+    return None
 
 
 def _deliver(result: Any, job: QueryJob) -> QueryOutcome:

@@ -190,9 +190,12 @@ def _instances_by_label(cls: str) -> list[str]:
     """Instances of ``cls`` sorted by a label (computed once per store version and class)."""
     node = ox.NamedNode(cls)
     label_props = " ".join(f"<{p}>" for p in lbl.LABEL_PROPERTIES[:3])
-    query = f"""SELECT ?s (SAMPLE(COALESCE(?l, STR(?s))) AS ?sortkey) WHERE {{
-        ?s a {node} OPTIONAL {{ VALUES ?lp {{ {label_props} }} ?s ?lp ?l }} }}
-        GROUP BY ?s ORDER BY LCASE(?sortkey)"""
+    # the grouping in a subquery, the key lower-cased inside the aggregate: Virtuoso refuses
+    # ORDER BY on an aggregate's alias and LCASE on an aggregate's value
+    query = f"""SELECT ?s WHERE {{ {{
+        SELECT ?s (MIN(LCASE(STR(COALESCE(?l, ?s)))) AS ?sortkey) WHERE {{
+        ?s a {node} OPTIONAL {{ VALUES ?lp {{ {label_props} }} ?s ?lp ?l }} }} GROUP BY ?s
+        }} }} ORDER BY ?sortkey"""
     return [r["s"].value for r in get_store().query(query) if isinstance(r["s"], ox.NamedNode)]
 
 

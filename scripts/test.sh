@@ -11,7 +11,8 @@ bash scripts/setup.sh --test
 .venv/bin/mypy
 remote_log=$(mktemp)
 trap 'rm -f "$remote_log"' EXIT
-.venv/bin/python -m pytest -q -m remote -p no:cacheprovider "$@" >"$remote_log" 2>&1 &
+CORRIDOR_TEST_BACKENDS=all .venv/bin/python -m pytest -q -m remote -p no:cacheprovider "$@" \
+  >"$remote_log" 2>&1 &
 remote=$!
 embedded_status=0
 .venv/bin/python -m pytest -q -m "not remote" "$@" || embedded_status=$?

@@ -56,9 +56,10 @@ def tiny_config(tmp_path: Path) -> Config:
 # The protocol, Graph Store, linked-data, catalogue and UI suites run against every backend:
 # the embedded store and real remote servers started here (see tests/remote_servers.py).
 # Remote runs carry the `remote` marker: `-m "not remote"` keeps a run lean. Which backends the
-# shared suites run on: CORRIDOR_TEST_BACKENDS (default: embedded; "all" adds both servers).
+# shared suites run on: CORRIDOR_TEST_BACKENDS (default: embedded; "all" adds both servers;
+# scripts/test.sh runs the `remote` selection with "all", beside the embedded run).
 # The remote store's own guarantees are tested on both servers in every run
-# (tests/store/test_remote.py); the shared suites on the servers are not yet green (see README).
+# (tests/store/test_remote.py). A test a backend cannot pass says why (Backend.limitation).
 _CHOSEN = os.environ.get("CORRIDOR_TEST_BACKENDS", "embedded")
 BACKENDS = [
     pytest.param(name, id=name, marks=[pytest.mark.remote] if name != "embedded" else [])

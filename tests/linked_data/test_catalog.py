@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from pathlib import Path
 
 import pyshacl
@@ -143,14 +144,18 @@ def test_void_partitions_and_linksets(client):
     assert list(data.objects(dataset, VOID.exampleResource))
 
 
-def test_void_is_current_after_a_write(client, small_store, backend):
+def test_void_is_current_after_a_write(client, small_store):
+    """The previous figures are served while the new ones are computed (within a second on
+    the embedded store; a remote store's dozens of counting requests can take longer)."""
     from .conftest import fill
 
-    backend.limitation(virtuoso="Virtuoso 7 closes the connection without an answer on one of "
-                                "VoID's whole-graph counts after this write (see README, remote "
-                                "stores)")
-    before = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
+    def triples() -> int:
+        data = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
+        return int(data.value(URIRef("https://w3id.org/corridor/dataset"), VOID.triples))
+
+    before = triples()
     fill(small_store, {"projects/alpine": []}, activity="replace")
-    after = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
-    count = lambda g: int(g.value(URIRef("https://w3id.org/corridor/dataset"), VOID.triples))  # noqa: E731
-    assert count(after) < count(before)
+    deadline = time.monotonic() + 30
+    while (after := triples()) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert after < before

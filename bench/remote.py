@@ -2,9 +2,10 @@
 
     python bench/remote.py --triples 100k [--seconds 10] [--skip virtuoso]
 
-For each backend, on the same generated N-Triples file: ``corridor load`` (validated) timed,
-then ``corridor serve`` measured over HTTP at 1/4/16 clients — a small SELECT (the partners of
-one project), a resource page, a search, one aggregation (projects per country) — and, over
+For each backend, on the same generated N-Triples file: ``corridor init``, then ``corridor load``
+(validated) timed, then ``corridor serve`` measured over HTTP at 1/4/16 clients — a small SELECT
+(the partners of one project), a resource page, a search, one aggregation (projects per
+country) — and, over
 Virtuoso, two web processes at 16 clients against one. The remote servers are started here in
 temporary folders on ports 18800-18899 (see tests/remote_servers.py). Figures from a busy
 shared machine are ratios at best. Prints a Markdown table (also bench/out/remote.md).
@@ -81,6 +82,7 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
     try:
         state = folder / "state"
         graph = BASE + "graph/bench/synthetic"
+        corridor(["init", "--store", str(state), *flags(server)])  # ontology, shapes, codes
         row: dict[str, object] = {"load s": corridor(
             ["load", str(data), "--graph", graph, "--store", str(state), *flags(server)])}
         web = serve(state, server)

@@ -1,6 +1,19 @@
 /* YASGUI against the local endpoint, with the example queries and a small chart plugin. */
 (function () {
   "use strict";
+  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
+     from params; a pair of forms is chosen by params.n (one, or any other number). */
+  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  var LANG = document.documentElement.lang || "en";
+  function say(key, params) {
+    var text = STRINGS[key] || key;
+    params = params || {};
+    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
+    return text.replace(/%\((\w+)\)s/g, function (_, name) {
+      var v = params[name];
+      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
+    });
+  }
   var root = document.getElementById("yasgui");
   if (!root || typeof Yasgui === "undefined") return;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);
@@ -43,9 +56,9 @@
   }
   /* What YASGUI leaves unlabelled or unreachable for assistive technology. */
   function repair(scope) {
-    scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", "SPARQL query"); });
+    scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", say("query")); });
     scope.querySelectorAll("input.autocomplete, .controlbar input").forEach(function (t) {
-      if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", "SPARQL endpoint");
+      if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", say("endpoint"));
     });
     scope.querySelectorAll(".tabsList[role], .tabsList [role=tab]").forEach(function (t) {
       t.removeAttribute("role"); t.removeAttribute("aria-selected"); t.removeAttribute("aria-controls");
@@ -54,7 +67,7 @@
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
     });
     scope.querySelectorAll(".yasr select:not([aria-label]), .yasr input:not([aria-label])").forEach(function (el) {
-      el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || "Results option");
+      el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || say("resultsOption"));
     });
   }
   /* A readable syntax error: "line 1, column 26" from the endpoint's "error at 1:26". */
@@ -62,7 +75,7 @@
     var m = /error at (\d+):(\d+):?\s*(.*)/.exec(text || "");
     if (!m) { errorBox.hidden = true; return; }
     var line = Number(m[1]), column = Number(m[2]);
-    errorBox.textContent = "Syntax error at line " + line + ", column " + column + ": " + m[3];
+    errorBox.textContent = say("syntaxError", { line: line, column: column, message: m[3] });
     errorBox.hidden = false;
     var yasqe = yasgui.getTab().getYasqe();
     yasqe.setCursor({ line: line - 1, ch: Math.max(0, column - 1) });
@@ -74,7 +87,7 @@
   }
 
   /* Bar chart of the first numeric column against the first other column (SVG, no libraries). */
-  function ChartPlugin(yasr) { this.yasr = yasr; this.priority = 5; this.label = "Chart"; this.hideFromSelection = false; }
+  function ChartPlugin(yasr) { this.yasr = yasr; this.priority = 5; this.label = say("chart"); this.hideFromSelection = false; }
   ChartPlugin.prototype.canHandleResults = function () {
     var r = this.yasr.results;
     if (!r || !r.getBindings || !r.getVariables) return false;
@@ -97,11 +110,11 @@
     });
     var max = Math.max.apply(null, items.map(function (i) { return Math.abs(i.value); }).concat([1]));
     var table = document.createElement("table"); table.className = "list bars chart";
-    var cap = document.createElement("caption"); cap.textContent = value + " by " + label; table.appendChild(cap);
+    var cap = document.createElement("caption"); cap.textContent = say("chartCaption", { value: value, label: label }); table.appendChild(cap);
     items.forEach(function (i) {
       var tr = document.createElement("tr");
       var a = document.createElement("td"); a.textContent = i.label;
-      var b = document.createElement("td"); b.className = "num"; b.textContent = i.value.toLocaleString();
+      var b = document.createElement("td"); b.className = "num"; b.textContent = i.value.toLocaleString(LANG);
       var c = document.createElement("td"); c.className = "bar-cell";
       var bar = document.createElement("span"); bar.className = "bar"; bar.style.width = (100 * Math.abs(i.value) / max) + "%";
       c.appendChild(bar); tr.appendChild(a); tr.appendChild(b); tr.appendChild(c); table.appendChild(tr);

@@ -10,7 +10,8 @@ German is ``translations/de/LC_MESSAGES/messages.po`` (read once at startup with
 ``i18n.N_(...)``, in templates with ``_()`` and ``ngettext()``; scripts get their words from the
 page (``<script type="application/json" id="ui-strings">``). To add or change messages::
 
-    pybabel extract -F babel.cfg -k translate -k N_ -k ngettext:1,2 -o /tmp/messages.pot server
+    pybabel extract -F babel.cfg -k translate -k N_ -k ngettext:1,2 -k plural_forms:1,2 \
+        --no-location --sort-output -o /tmp/messages.pot server
     pybabel update -i /tmp/messages.pot -d server/corridor/web/translations --no-fuzzy-matching
 
 then translate the new entries in the ``.po`` (``tests/ui/test_translations.py`` fails while one

@@ -164,8 +164,8 @@ def test_every_page_kind_speaks_german(page, live_server, kind):
         page.wait_for_selector(READY[kind])
     assert page.get_attribute("html", "lang") == "de"
     text = _german_text(page)
-    if kind == "query":  # the editor's own text, once it ran a query with an error
-        page.evaluate("() => { window.corridorYasgui.getTab().setQuery('SELECT ?x WHERE { ?x ?y }'); }")
+    if kind == "query":  # and the message of a query with a syntax error
+        page.evaluate("() => { window.corridorYasgui.getTab().setQuery('SELECT ?x { ?x ?y }'); }")
         page.click(".yasqe_queryButton")
         page.wait_for_selector("#query-error:not([hidden])", timeout=30_000)
         text += "\n" + page.locator("#query-error").inner_text()
@@ -195,6 +195,36 @@ def test_german_pages_say_what_the_english_ones_say(page, live_server):
     page.fill("#network-find", "franche")
     page.wait_for_selector("#network[data-hits='1']")
     assert page.inner_text("#network-found") == "1 gefunden"
+
+
+def test_the_drawn_map_and_network_speak_german(page, live_server):
+    page.goto(live_server + "/map?lang=de")
+    page.wait_for_selector("#worldmap[data-marks]")
+    labels = page.locator("#worldmap .map-label").all_text_contents()
+    assert any(t.startswith("Deutschland ") for t in labels), labels
+    assert not any(t.startswith("Germany ") for t in labels)
+    mark = page.locator("#worldmap a.mark:not(.project-level)").first.get_attribute("aria-label")
+    assert re.search(r": [\d.]+ Organisation(en)?\b", mark), mark
+    page.goto(live_server + "/network?level=country&lang=de")
+    page.wait_for_selector("#network[data-nodes]")
+    names = page.evaluate("() => window.corridorNetwork.nodes().map(n => n.data('label'))")
+    assert "Deutschland" in names and "Germany" not in names
+
+
+def test_accept_language_alone_gives_the_german_interface(browser, live_server):
+    from .conftest import DESKTOP, _guarded_page
+
+    context, page, external, errors = _guarded_page(browser, DESKTOP, locale="de-DE")
+    try:
+        page.goto(live_server + "/map")
+        page.wait_for_selector("#worldmap[data-marks]")
+        assert page.get_attribute("html", "lang") == "de"
+        assert page.locator("h1").inner_text() == "Karte der Partner"
+        assert any(t.startswith("Deutschland ")
+                   for t in page.locator("#worldmap .map-label").all_text_contents())
+        assert external == [] and errors == []
+    finally:
+        context.close()
 
 
 def test_the_english_interface_is_unchanged(page, live_server):

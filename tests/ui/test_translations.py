@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 
 from corridor.web.ui import i18n
 
+from .conftest import axe_violations
+
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -157,12 +159,16 @@ YASGUI (a third-party editor, holding SPARQL code)."""
 
 @pytest.mark.parametrize("kind", GERMAN_PAGES)
 def test_every_page_kind_speaks_german(page, live_server, kind):
+    """<html lang="de">, no English interface word in what is seen or read out, and no critical
+    or serious axe-core finding."""
     url = GERMAN_PAGES[kind]
     response = page.goto(live_server + url + ("&" if "?" in url else "?") + "lang=de")
     assert response.status == (404 if kind == "not-found" else 200)
     if kind in READY:
         page.wait_for_selector(READY[kind])
     assert page.get_attribute("html", "lang") == "de"
+    violations = axe_violations(page)  # German labels as accessible as the English ones
+    assert violations == [], "\n".join(map(str, violations))
     text = _german_text(page)
     if kind == "query":  # and the message of a query with a syntax error
         page.evaluate("() => { window.corridorYasgui.getTab().setQuery('SELECT ?x { ?x ?y }'); }")

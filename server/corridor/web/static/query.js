@@ -63,8 +63,13 @@
     scope.querySelectorAll(".tabsList[role], .tabsList [role=tab]").forEach(function (t) {
       t.removeAttribute("role"); t.removeAttribute("aria-selected"); t.removeAttribute("aria-controls");
     });
-    scope.querySelectorAll(".CodeMirror-scroll, .yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
+    scope.querySelectorAll(".yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+    /* CodeMirror makes its scroller tabindex="-1": a query wider than the editor (a long comment
+       line) could then not be scrolled from the keyboard */
+    scope.querySelectorAll(".CodeMirror-scroll").forEach(function (el) {
+      if (el.getAttribute("tabindex") !== "0") el.setAttribute("tabindex", "0");
     });
     scope.querySelectorAll(".yasr select:not([aria-label]), .yasr input:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || say("resultsOption"));

@@ -176,6 +176,9 @@ def test_every_page_kind_speaks_german(page, live_server, kind):
         page.wait_for_selector("#query-error:not([hidden])", timeout=30_000)
         text += "\n" + page.locator("#query-error").inner_text()
         assert "Syntaxfehler in Zeile 1, Spalte" in text
+        assert page.get_attribute(".yasqe_queryButton", "title") == "Abfrage ausführen"
+        assert page.locator(".yasr_btnGroup .yasr_btn").all_inner_texts()[:2] == [
+            "Tabelle", "Antwort"]
     left = sorted(set(ENGLISH_WORDS.findall(text)))
     assert left == [], f"English left on the German {kind} page: {left}"
 

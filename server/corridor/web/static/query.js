@@ -54,8 +54,33 @@
       });
     });
   }
+  /* YASGUI's own controls in the page's language (it has no translations of its own). */
+  function relabel(el, attr, text) { if (el.getAttribute(attr) !== text) el.setAttribute(attr, text); }
+  var CONTROLS = [  // selector, attribute, key of the page's words
+    [".closeTab", "title", "closeTab"], [".addTab", "title", "addTab"], [".addTab", "aria-label", "addTab"],
+    [".tabContextButton", "aria-label", "settings"], [".clearEndpointBtn", "title", "clearEndpoint"],
+    [".yasqe_share", "title", "share"], [".yasqe_share", "aria-label", "share"],
+    [".yasqe_queryButton", "title", "run"], [".yasqe_queryButton", "aria-label", "run"],
+    [".yasr_downloadIcon", "aria-label", "download"]
+  ];
+  var VIEWS = { table: "viewTable", response: "viewResponse", chart: "chart" };
+  function translateControls(scope) {
+    CONTROLS.forEach(function (c) {
+      scope.querySelectorAll(c[0]).forEach(function (el) { relabel(el, c[1], say(c[2])); });
+    });
+    Object.keys(VIEWS).forEach(function (name) {
+      var view = say(VIEWS[name]);
+      scope.querySelectorAll(".select_" + name).forEach(function (button) {
+        relabel(button, "title", view);
+        relabel(button, "aria-label", say("showView", { view: view }));
+        var text = button.querySelector("span:last-child");
+        if (text && text.textContent !== view) text.textContent = view;
+      });
+    });
+  }
   /* What YASGUI leaves unlabelled or unreachable for assistive technology. */
   function repair(scope) {
+    translateControls(scope);
     scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", say("query")); });
     scope.querySelectorAll("input.autocomplete, .controlbar input").forEach(function (t) {
       if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", say("endpoint"));
@@ -131,6 +156,7 @@
   var yasgui = new Yasgui(root, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
+    tabName: say("tabName"),
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     populateFromUrl: true,
     persistenceId: null,

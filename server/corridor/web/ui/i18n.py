@@ -159,3 +159,7 @@ def format_datetime(value: datetime) -> str:
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     return babel_format_datetime(moment, DATETIME[language], tzinfo=UTC,
                                  locale=LOCALES[language]) + " UTC"
+
+
+for _language in LANGUAGES:  # read at startup: a broken catalogue stops the server, not a page
+    translations(_language)

@@ -3,6 +3,19 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
+  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
+     from params; a pair of forms is chosen by params.n (one, or any other number). */
+  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  var LANG = document.documentElement.lang || "en";
+  function say(key, params) {
+    var text = STRINGS[key] || key;
+    params = params || {};
+    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
+    return text.replace(/%\((\w+)\)s/g, function (_, name) {
+      var v = params[name];
+      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
+    });
+  }
   var ATLAS = { world: "/vendor/countries-50m.json", mini: "/vendor/countries-110m.json" };
 
   function el(name, attrs) {
@@ -74,7 +87,7 @@
       var r = unit * (0.6 + 1.4 * Math.sqrt((m.count || 1) / maxCount));
       var kind = m.basis === "project" ? "mark project-level" : "mark";
       var link = m.url ? el("a", { href: m.url, "class": kind }) : el("g", { "class": kind });
-      if (m.url) link.setAttribute("aria-label", m.label + (m.count ? ": " + m.count + " organisations" : "") + (m.projectLevel ? " (" + m.projectLevel + " project(s) known here only at project level)" : ""));
+      if (m.url) link.setAttribute("aria-label", m.label + (m.count ? ": " + say("organisations", { n: m.count }) : "") + (m.projectLevel ? " (" + say("projectLevel", { n: m.projectLevel }) + ")" : ""));
       var circle = el("circle", { cx: cx.toFixed(2), cy: cy.toFixed(2), r: r.toFixed(2) });
       var title = el("title", {});
       title.textContent = m.label + (m.count ? " (" + m.count + ")" : "");
@@ -119,7 +132,7 @@
           if (!r) return;
           var share = (r.organisations || 1) / maxCount;
           var link = r.url ? el("a", { href: r.url, "class": "region" }) : el("g", { "class": "region" });
-          link.setAttribute("aria-label", r.label + " (NUTS " + r.notation + ")" + (r.organisations ? ": " + r.organisations + " organisations" : ""));
+          link.setAttribute("aria-label", r.label + " (NUTS " + r.notation + ")" + (r.organisations ? ": " + say("organisations", { n: r.organisations }) : ""));
           var path = el("path", { d: pathOf(f.geometry), "data-nuts": r.notation });
           path.style.fillOpacity = (0.35 + 0.5 * share).toFixed(2);
           var title = el("title", {});

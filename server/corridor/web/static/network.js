@@ -2,6 +2,19 @@
    data (by country); typing in the search box highlights matching nodes and their links. */
 (function () {
   "use strict";
+  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
+     from params; a pair of forms is chosen by params.n (one, or any other number). */
+  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  var LANG = document.documentElement.lang || "en";
+  function say(key, params) {
+    var text = STRINGS[key] || key;
+    params = params || {};
+    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
+    return text.replace(/%\((\w+)\)s/g, function (_, name) {
+      var v = params[name];
+      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
+    });
+  }
   var container = document.getElementById("network");
   if (!container || typeof cytoscape === "undefined") return;
   fetch(container.getAttribute("data-source")).then(function (r) { return r.json(); }).then(function (data) {
@@ -31,7 +44,7 @@
     container.setAttribute("data-nodes", String(cy.nodes().length));
     container.setAttribute("data-edges", String(cy.edges().length));
     var status = document.getElementById("network-status");
-    if (status) status.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " links. Select a node to open it.";
+    if (status) status.textContent = say("status", { nodes: cy.nodes().length, links: cy.edges().length });
     var find = document.getElementById("network-find"), found = document.getElementById("network-found");
     if (find) find.addEventListener("input", function () {
       var text = find.value.trim().toLowerCase();
@@ -41,7 +54,7 @@
       var near = hits.closedNeighborhood();
       cy.elements().not(near).addClass("faded");
       hits.addClass("hit");
-      found.textContent = hits.length + " found";
+      found.textContent = say("found", { n: hits.length });
       container.setAttribute("data-hits", String(hits.length));
     });
   });

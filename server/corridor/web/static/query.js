@@ -1,6 +1,19 @@
 /* YASGUI against the local endpoint, with the example queries and a small chart plugin. */
 (function () {
   "use strict";
+  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
+     from params; a pair of forms is chosen by params.n (one, or any other number). */
+  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  var LANG = document.documentElement.lang || "en";
+  function say(key, params) {
+    var text = STRINGS[key] || key;
+    params = params || {};
+    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
+    return text.replace(/%\((\w+)\)s/g, function (_, name) {
+      var v = params[name];
+      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
+    });
+  }
   var root = document.getElementById("yasgui");
   if (!root || typeof Yasgui === "undefined") return;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);
@@ -41,20 +54,50 @@
       });
     });
   }
+  /* YASGUI's own controls in the page's language (it has no translations of its own). */
+  function relabel(el, attr, text) { if (el.getAttribute(attr) !== text) el.setAttribute(attr, text); }
+  var CONTROLS = [  // selector, attribute, key of the page's words
+    [".closeTab", "title", "closeTab"], [".addTab", "title", "addTab"], [".addTab", "aria-label", "addTab"],
+    [".tabContextButton", "aria-label", "settings"], [".clearEndpointBtn", "title", "clearEndpoint"],
+    [".yasqe_share", "title", "share"], [".yasqe_share", "aria-label", "share"],
+    [".yasqe_queryButton", "title", "run"], [".yasqe_queryButton", "aria-label", "run"],
+    [".yasr_downloadIcon", "aria-label", "download"]
+  ];
+  var VIEWS = { table: "viewTable", response: "viewResponse", chart: "chart" };
+  function translateControls(scope) {
+    CONTROLS.forEach(function (c) {
+      scope.querySelectorAll(c[0]).forEach(function (el) { relabel(el, c[1], say(c[2])); });
+    });
+    Object.keys(VIEWS).forEach(function (name) {
+      var view = say(VIEWS[name]);
+      scope.querySelectorAll(".select_" + name).forEach(function (button) {
+        relabel(button, "title", view);
+        relabel(button, "aria-label", say("showView", { view: view }));
+        var text = button.querySelector("span:last-child");
+        if (text && text.textContent !== view) text.textContent = view;
+      });
+    });
+  }
   /* What YASGUI leaves unlabelled or unreachable for assistive technology. */
   function repair(scope) {
-    scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", "SPARQL query"); });
+    translateControls(scope);
+    scope.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", say("query")); });
     scope.querySelectorAll("input.autocomplete, .controlbar input").forEach(function (t) {
-      if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", "SPARQL endpoint");
+      if (!t.getAttribute("aria-label")) t.setAttribute("aria-label", say("endpoint"));
     });
     scope.querySelectorAll(".tabsList[role], .tabsList [role=tab]").forEach(function (t) {
       t.removeAttribute("role"); t.removeAttribute("aria-selected"); t.removeAttribute("aria-controls");
     });
-    scope.querySelectorAll(".CodeMirror-scroll, .yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
+    scope.querySelectorAll(".yasr .dataTables_wrapper, .yasr_results").forEach(function (el) {
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
     });
+    /* CodeMirror makes its scroller tabindex="-1": a query wider than the editor (a long comment
+       line) could then not be scrolled from the keyboard */
+    scope.querySelectorAll(".CodeMirror-scroll").forEach(function (el) {
+      if (el.getAttribute("tabindex") !== "0") el.setAttribute("tabindex", "0");
+    });
     scope.querySelectorAll(".yasr select:not([aria-label]), .yasr input:not([aria-label])").forEach(function (el) {
-      el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || "Results option");
+      el.setAttribute("aria-label", el.getAttribute("placeholder") || el.getAttribute("name") || say("resultsOption"));
     });
   }
   /* A readable syntax error: "line 1, column 26" from the endpoint's "error at 1:26". */
@@ -62,7 +105,7 @@
     var m = /error at (\d+):(\d+):?\s*(.*)/.exec(text || "");
     if (!m) { errorBox.hidden = true; return; }
     var line = Number(m[1]), column = Number(m[2]);
-    errorBox.textContent = "Syntax error at line " + line + ", column " + column + ": " + m[3];
+    errorBox.textContent = say("syntaxError", { line: line, column: column, message: m[3] });
     errorBox.hidden = false;
     var yasqe = yasgui.getTab().getYasqe();
     yasqe.setCursor({ line: line - 1, ch: Math.max(0, column - 1) });
@@ -74,7 +117,7 @@
   }
 
   /* Bar chart of the first numeric column against the first other column (SVG, no libraries). */
-  function ChartPlugin(yasr) { this.yasr = yasr; this.priority = 5; this.label = "Chart"; this.hideFromSelection = false; }
+  function ChartPlugin(yasr) { this.yasr = yasr; this.priority = 5; this.label = say("chart"); this.hideFromSelection = false; }
   ChartPlugin.prototype.canHandleResults = function () {
     var r = this.yasr.results;
     if (!r || !r.getBindings || !r.getVariables) return false;
@@ -97,11 +140,11 @@
     });
     var max = Math.max.apply(null, items.map(function (i) { return Math.abs(i.value); }).concat([1]));
     var table = document.createElement("table"); table.className = "list bars chart";
-    var cap = document.createElement("caption"); cap.textContent = value + " by " + label; table.appendChild(cap);
+    var cap = document.createElement("caption"); cap.textContent = say("chartCaption", { value: value, label: label }); table.appendChild(cap);
     items.forEach(function (i) {
       var tr = document.createElement("tr");
       var a = document.createElement("td"); a.textContent = i.label;
-      var b = document.createElement("td"); b.className = "num"; b.textContent = i.value.toLocaleString();
+      var b = document.createElement("td"); b.className = "num"; b.textContent = i.value.toLocaleString(LANG);
       var c = document.createElement("td"); c.className = "bar-cell";
       var bar = document.createElement("span"); bar.className = "bar"; bar.style.width = (100 * Math.abs(i.value) / max) + "%";
       c.appendChild(bar); tr.appendChild(a); tr.appendChild(b); tr.appendChild(c); table.appendChild(tr);
@@ -113,6 +156,7 @@
   var yasgui = new Yasgui(root, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
+    tabName: say("tabName"),
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     populateFromUrl: true,
     persistenceId: null,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response
 
 from corridor.derived.figures import UNKNOWN, stats_for
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
 from corridor.web.ui import i18n
-from corridor.web.ui.common import bp, cached_json, listing, memo_view
+from corridor.web.ui.common import bp, cached_json, listing, memo_view, nav_url
 
 COLUMNS = (
     ("dimension", "Dimension"),
@@ -63,7 +63,7 @@ def _budget_data_uncached() -> dict[str, Any]:
                 "iri": k,
                 "label": label,
                 "url": lbl.resource_url(k) if known else None,
-                "projects": url_for("browse.projects", **{facet: k or UNKNOWN})  # type: ignore[arg-type]
+                "projects": nav_url("browse.projects", **{facet: k or UNKNOWN})
                 if facet and (known or not k) else None,
                 "amount": v,
                 "share": v / total if total else 0.0,

@@ -87,7 +87,13 @@ def vendor(name: str) -> Response:
 def memo_view(name: str, compute, *args: object):
     """Per store version and reader language: views are computed once, then served."""
     stats = stats_for(get_store())
-    return stats.memo((name, lbl.current_language(), *args), compute)
+    return stats.memo((name, lbl.current_language(), chosen_language(), *args), compute)
+
+
+def chosen_language() -> str:
+    """The language the reader chose with ``?lang=`` (links carry it along), else ""."""
+    chosen = request.args.get("lang", "").strip()
+    return chosen if chosen and len(chosen) <= 20 and chosen.replace("-", "").isalnum() else ""
 
 
 def figures_time(stats) -> datetime | None:
@@ -156,8 +162,24 @@ def types_of(iris: list[str]) -> dict[str, list[str]]:
 
 # ------------------------------------------------------------------ templates
 @bp.app_template_global("_")
-def _translate(text: str) -> str:
-    return i18n.translate(text)
+def _translate(text: str, **params: Any) -> str:
+    return i18n.template_translate(text, **params)
+
+
+@bp.app_template_global("ngettext")
+def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    return i18n.template_ngettext(singular, plural, n, **params)
+
+
+@bp.app_template_global("plural_forms")
+def _plural_forms(singular: str, plural: str) -> list[str]:
+    """Both forms of a message, unfilled, for a script to choose from (``n == 1`` or not)."""
+    return i18n.plural_forms(singular, plural)
+
+
+@bp.app_template_filter("datetime")
+def _datetime(value: datetime) -> str:
+    return i18n.format_datetime(value)
 
 
 @bp.app_template_filter("number")
@@ -173,8 +195,8 @@ def _date(value: str | None) -> str:
 @bp.app_template_global("nav_url")
 def nav_url(endpoint: str, **params: Any) -> str:
     """A link to another page that keeps the language the reader chose with ``?lang=``."""
-    chosen = request.args.get("lang", "").strip()
-    if chosen and chosen.replace("-", "").isalnum():
+    chosen = chosen_language()
+    if chosen:
         params.setdefault("lang", chosen)
     return url_for(endpoint, **params)
 

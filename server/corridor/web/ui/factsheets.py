@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
-from flask import url_for
 
 from corridor.derived.figures import Stats, stats_for
 from corridor.rdf.namespaces import COR, DCT, SKOS
@@ -20,6 +19,7 @@ from corridor.store import ReadView
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
 from corridor.web.ui import i18n
+from corridor.web.ui.common import nav_url
 
 SCHEMA = "https://schema.org/"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -78,7 +78,7 @@ def _project(
                          if r.get("organisation"))
     facts: list[tuple[str, dict[str, Any]]] = [
         (i18n.translate("Programme"), {"links": links(f"{COR}programme")}),
-        ("Priority", {"links": links(f"{COR}priority")}),
+        (i18n.translate("Priority"), {"links": links(f"{COR}priority")}),
         (i18n.translate("Dates"), {"text": " – ".join(
             x for x in (i18n.format_date(start), i18n.format_date(end)) if x) or None}),
         (i18n.translate("Status"), {"links": links(f"{COR}status")}),
@@ -98,8 +98,8 @@ def _project(
         ) or None}),
         (i18n.translate("Themes"), {"links": links(*THEME_PROPERTIES)}),
         (i18n.translate("Outputs"), {"links": links(f"{COR}hasOutput")}),
-        ("Identifier", {"text": first_text(f"{DCT}identifier")}),
-        ("Homepage", {"links": [{"url": o.value, "label": o.value, "external": True}
+        (i18n.translate("Identifier"), {"text": first_text(f"{DCT}identifier")}),
+        (i18n.translate("Homepage"), {"links": [{"url": o.value, "label": o.value, "external": True}
                                 for o in values.get(f"{FOAF}homepage", [])
                                 if isinstance(o, ox.NamedNode) and o.value.startswith("http")]}),
         (i18n.translate("Sources"), {"links": links(f"{DCT}source")}),
@@ -156,7 +156,8 @@ def _organisation(
             own[p].append(o.value)
     facts: list[tuple[str, dict[str, Any]]] = [
         (i18n.translate("Country"), {"links": [link(c) for c in own.get(f"{COR}country", [])]}),
-        ("Possible countries", {"links": [link(c) for c in own.get(f"{COR}possibleCountry", [])]}),
+        (i18n.translate("Possible countries"),
+         {"links": [link(c) for c in own.get(f"{COR}possibleCountry", [])]}),
         (i18n.translate("Region"), {"links": [link(r) for r in own.get(f"{COR}nutsRegion", [])]}),
         (i18n.translate("Type"),
          {"links": [link(t) for t in own.get(f"{COR}organisationType", [])]}),
@@ -169,7 +170,7 @@ def _organisation(
     ) if projects else None}))
     facts.append((i18n.translate("Total budget"), {
         "text": f"{i18n.format_number(sum(b for b in budgets if b))} EUR" if any(budgets) else None,
-        "note": "of its projects",
+        "note": i18n.translate("of its projects"),
     }))
     return {
         "kind": "organisation",
@@ -208,14 +209,15 @@ def _place(iri: str, facet: str, link: Link, stats: Stats, budget: float | None 
         (i18n.translate("Projects"), {"text": str(len(projects))}),
         (i18n.translate("Total budget"),
          {"text": f"{i18n.format_number(total)} EUR" if total else None,
-          "note": "of these projects"}),
+          "note": i18n.translate("of these projects")}),
         (i18n.translate("EU contribution"),
          {"text": f"{i18n.format_number(eu)} EUR" if eu else None}),
     ]
     if budget is not None:
         facts.append((i18n.translate("Budget share"), {
             "text": f"{i18n.format_number(budget)} EUR",
-            "note": "the part of those budgets its partners account for (see Budgets)",
+            "note": i18n.translate(
+                "the part of those budgets its partners account for (see Budgets)"),
         }))
     if facet in ("country", "region"):
         partners = _partners_in(iri, facet, stats)
@@ -225,7 +227,7 @@ def _place(iri: str, facet: str, link: Link, stats: Stats, budget: float | None 
         "facts": [(n, v) for n, v in facts if v.get("text")],
         "projects": shown[:PROJECTS_SHOWN],
         "more_projects": max(0, len(shown) - PROJECTS_SHOWN),
-        "list_url": url_for("browse.projects", **{facet: iri}),  # type: ignore[arg-type]
+        "list_url": nav_url("browse.projects", **{facet: iri}),
     }
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import (
-    Response,
-    url_for,
-)
+from flask import Response
 
 from corridor.derived.figures import stats_for
 from corridor.web import labels as lbl
@@ -16,6 +13,7 @@ from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     bp,
     figures_time,
+    nav_url,
     render_page,
 )
 
@@ -35,7 +33,7 @@ def home() -> Response:
         {
             "label": lbl.label_or_name(i, labels),
             "count": n,
-            "url": url_for("browse.projects", **{facet: i}),
+            "url": nav_url("browse.projects", **{facet: i}),
         }
         for i, n in items
     ]

@@ -2,126 +2,75 @@
 
 Data labels follow :func:`corridor.web.labels.preferred_languages`; the interface speaks the
 first of those languages it knows (else English), and ``<html lang>`` says which one it is.
+
+Words come from gettext catalogues kept with Babel: the English text is the message id, the
+German is ``translations/de/LC_MESSAGES/messages.po`` (read once at startup with
+:func:`babel.messages.pofile.read_po`; no compile step). Messages are marked in Python with
+``i18n.translate(...)``, ``i18n.ngettext(...)`` or (where the text is translated later)
+``i18n.N_(...)``, in templates with ``_()`` and ``ngettext()``; scripts get their words from the
+page (``<script type="application/json" id="ui-strings">``). To add or change messages::
+
+    pybabel extract -F babel.cfg -k translate -k N_ -k ngettext:1,2 -k plural_forms:1,2 \
+        --no-location --sort-output -o /tmp/messages.pot server
+    pybabel update -i /tmp/messages.pot -d server/corridor/web/translations --no-fuzzy-matching
+
+then translate the new entries in the ``.po`` (``tests/ui/test_translations.py`` fails while one
+is missing). Numbers and dates are written by :mod:`babel.numbers` and :mod:`babel.dates`.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
 
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from flask import g, has_request_context
+from markupsafe import Markup, escape
 
 from corridor.web import labels as lbl
 
 LANGUAGES = ("en", "de")
-MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-# English text -> German; a missing entry shows the English text
-GERMAN = {
-    "Browse": "Durchsuchen",
-    "Projects": "Projekte",
-    "Project": "Projekt",
-    "Map": "Karte",
-    "Network": "Netzwerk",
-    "Timeline": "Zeitleiste",
-    "Budgets": "Budgets",
-    "Search": "Suche",
-    "SPARQL": "SPARQL",
-    "Skip to content": "Zum Inhalt springen",
-    "Main": "Hauptmenü",
-    "Language": "Sprache",
-    "Search projects, organisations, regions…": "Projekte, Organisationen, Regionen suchen…",
-    "Find a project, organisation, region or place": (
-        "Projekt, Organisation, Region oder Ort finden"
-    ),
-    "What the graph holds": "Was der Graph enthält",
-    "Organisations": "Organisationen",
-    "Organisation": "Organisation",
-    "Regions (NUTS) with partners": "Regionen (NUTS) mit Partnern",
-    "Countries with partners": "Länder mit Partnern",
-    "Programmes": "Programme",
-    "Programme": "Programm",
-    "Triples": "Tripel",
-    "By programme": "Nach Programm",
-    "By country": "Nach Land",
-    "By theme": "Nach Thema",
-    "By year": "Nach Jahr",
-    "Explore": "Entdecken",
-    "Country": "Land",
-    "Countries": "Länder",
-    "Region": "Region",
-    "Regions": "Regionen",
-    "Thematic area": "Themenbereich",
-    "Period": "Zeitraum",
-    "Role": "Rolle",
-    "Partners": "Partner",
-    "Start": "Beginn",
-    "End": "Ende",
-    "Total budget": "Gesamtbudget",
-    "EU contribution": "EU-Mittel",
-    "EU co-financing rate": "EU-Kofinanzierungssatz",
-    "Status": "Status",
-    "Dates": "Laufzeit",
-    "unknown": "unbekannt",
-    "country unknown": "Land unbekannt",
-    "Filters": "Filter",
-    "Active filters": "Aktive Filter",
-    "Clear all": "Alle entfernen",
-    "Remove filter": "Filter entfernen",
-    "Apply filters": "Filter anwenden",
-    "Download": "Herunterladen",
-    "Previous": "Zurück",
-    "Next": "Weiter",
-    "Page": "Seite",
-    "of": "von",
-    "results for": "Treffer für",
-    "No results for": "Keine Treffer für",
-    "Did you mean": "Meinten Sie",
-    "Type": "Typ",
-    "All types": "Alle Typen",
-    "All countries": "Alle Länder",
-    "Show": "Anzeigen",
-    "Type at least two letters.": "Geben Sie mindestens zwei Buchstaben ein.",
-    "Not found": "Nicht gefunden",
-    "Home": "Startseite",
-    "Fact sheet": "Steckbrief",
-    "Lead partner": "Lead-Partner",
-    "Partners by country": "Partner nach Ländern",
-    "Themes": "Themen",
-    "Outputs": "Ergebnisse",
-    "Sources": "Quellen",
-    "Projects in the list": "Projekte in der Liste",
-    "All projects here in the project list": "Alle Projekte hier in der Projektliste",
-    "Budget share": "Budgetanteil",
-    "Machine-readable": "Maschinenlesbar",
-    "Legend": "Legende",
-    "Events": "Veranstaltungen",
-    "Event": "Veranstaltung",
-    "SPARQL query": "SPARQL-Abfrage",
-    "Example queries": "Beispielabfragen",
-    "Collaboration network": "Kooperationsnetzwerk",
-    "Map of partners": "Karte der Partner",
-    "Timeline of projects": "Zeitleiste der Projekte",
-    "projects": "Projekte",
-    "project": "Projekt",
-    "result": "Treffer",
-    "results": "Treffer",
-    "Catalogue": "Katalog",
-    "Ontology": "Ontologie",
-    "SPARQL endpoint": "SPARQL-Endpunkt",
-    (
-        "A knowledge graph of EU-funded projects, the organisations and regions that take part"
-        " in them, and the programmes that fund them."
-    ): (
-        "Ein Wissensgraph EU-geförderter Projekte, der Organisationen und Regionen, die an"
-        " ihnen teilnehmen, und der Programme, die sie fördern."
-    ),
-    "Browse by class": "Nach Klassen durchsuchen",
-    "SPARQL query editor": "SPARQL-Abfrageeditor",
-    "Data catalogue (DCAT)": "Datenkatalog (DCAT)",
-    "VoID description": "VoID-Beschreibung",
-    "Last update": "Letzte Aktualisierung",
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+# the keywords that mark a message (for Babel's extractors; see the module docstring)
+KEYWORDS = {
+    "_": None, "translate": None, "N_": None, "ngettext": (1, 2), "plural_forms": (1, 2),
 }
+# Babel locales for numbers and dates: English as in the United Kingdom ("11 Jan 2016")
+LOCALES = {"en": "en_GB", "de": "de_DE"}
+YEAR_MONTH = {"en": "MMM y", "de": "MM.y"}
+DATETIME = {"en": "d MMM y, HH:mm", "de": "dd.MM.y, HH:mm"}
+
+
+def catalogue_path(language: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of ``language`` (English: the message ids themselves)."""
+    path = catalogue_path(language)
+    if language == "en" or not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # in memory: gettext's own lookup and plural rules
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention
+    """Marks ``text`` for the catalogue where it is translated later (tables of titles)."""
+    return text
 
 
 def ui_language() -> str:
@@ -130,53 +79,87 @@ def ui_language() -> str:
     if has_request_context() and "corridor_ui_lang" in g:
         return str(g.corridor_ui_lang)
     chosen = "en"
-    for tag in lbl.preferred_languages():
-        code = tag.split("-")[0]
-        if code in LANGUAGES:
-            chosen = code
-            break
     if has_request_context():
+        for tag in lbl.preferred_languages():
+            code = tag.split("-")[0]
+            if code in LANGUAGES:
+                chosen = code
+                break
         g.corridor_ui_lang = chosen
     return chosen
 
 
-def translate(text: str) -> str:
-    """``text`` (English) in the interface language."""
-    if ui_language() == "de":
-        return GERMAN.get(text, text)
-    return text
+def translate(text: str, **params: Any) -> str:
+    """``text`` (English) in the interface language, ``%(name)s`` filled from ``params``."""
+    translated = translations(ui_language()).gettext(text)
+    return translated % params if params else translated
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    """The singular or plural form for ``n`` in the interface language (``%(n)s`` is ``n``,
+    written as the language writes numbers)."""
+    translated = translations(ui_language()).ngettext(singular, plural, n)
+    return translated % {"n": format_number(n), **params}
+
+
+def template_translate(text: str, **params: Any) -> str | Markup:
+    """``_()`` in templates: with parameters the result is markup, the message escaped and each
+    parameter escaped unless it already is markup (a link built in the template)."""
+    if not params:
+        return translate(text)
+    return Markup(escape(translations(ui_language()).gettext(text))) % params
+
+
+def template_ngettext(singular: str, plural: str, n: int, **params: Any) -> Markup:
+    translated = translations(ui_language()).ngettext(singular, plural, n)
+    return Markup(escape(translated)) % {"n": format_number(n), **params}
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
     """A number with the interface language's separators (1,234.5 or 1.234,5)."""
     if value is None:
         return ""
-    text = f"{value:,.{digits}f}"
-    if ui_language() == "de":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[ui_language()])
 
 
 def format_date(value: str | None) -> str:
-    """An ISO date (or year-month, year) the way the interface language writes it."""
+    """An ISO date (or year-month) the way the interface language writes it."""
     if not value:
         return ""
+    language = ui_language()
     if len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
         year, month = int(value[:4]), int(value[5:])
         if 1 <= month <= 12:
-            if ui_language() == "de":
-                return f"{month:02d}.{year}"
-            return f"{MONTHS_EN[month - 1]} {year}"
+            return babel_format_date(date(year, month, 1), YEAR_MONTH[language],
+                                     locale=LOCALES[language])
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return value
-    if ui_language() == "de":
-        return f"{day.day:02d}.{day.month:02d}.{day.year}"
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return babel_format_date(day, "medium", locale=LOCALES[language])
 
 
 def sort_key(text: str) -> str:
     """A key that sorts names as a reader expects: "Österreich" with the Os, case ignored."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def plural_forms(singular: str, plural: str) -> list[str]:
+    """The singular and plural form of a message in the interface language, unfilled (for the
+    scripts: English and German choose the first form for one, the second otherwise)."""
+    catalogue = translations(ui_language())
+    return [catalogue.ngettext(singular, plural, 1), catalogue.ngettext(singular, plural, 2)]
+
+
+def format_datetime(value: datetime) -> str:
+    """A moment (UTC) the way the interface language writes it: "2 Dec 2026, 03:10 UTC"."""
+    language = ui_language()
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return babel_format_datetime(moment, DATETIME[language], tzinfo=UTC,
+                                 locale=LOCALES[language]) + " UTC"
+
+
+for _language in LANGUAGES:  # read at startup: a broken catalogue stops the server, not a page
+    translations(_language)

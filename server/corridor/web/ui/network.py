@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 
 from corridor.derived.figures import network, stats_for
 from corridor.web import labels as lbl
@@ -16,6 +16,7 @@ from corridor.web.ui.common import (
     cached_json,
     listing,
     memo_view,
+    nav_url,
     network_level,
 )
 
@@ -90,7 +91,8 @@ def _network_data_uncached(level: str) -> dict[str, Any]:
         for g, n in ranked[: len(PALETTE)]
     ]
     if len(ranked) > len(PALETTE) or any(g is None for g in groups.values()):
-        legend.append({"iri": None, "label": "other or unknown", "colour": OTHER, "nodes": None})
+        legend.append({"iri": None, "label": i18n.translate("other or unknown"), "colour": OTHER,
+                       "nodes": None})
     label_of = {n: lbl.label_or_name(n, labels) for n in nodes}
     return {
         "level": level,
@@ -101,7 +103,7 @@ def _network_data_uncached(level: str) -> dict[str, Any]:
                 "id": n,
                 "label": label_of[n],
                 "url": lbl.resource_url(n),
-                "ego": url_for("browse.network_view", level=level, focus=n),
+                "ego": nav_url("browse.network_view", level=level, focus=n),
                 "projects": count,
                 "group": lbl.label_or_name(g, labels) if (g := groups.get(n)) else None,
                 "colour": colours.get(groups.get(n) or "", OTHER),

@@ -10,9 +10,9 @@ import math
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Response, request, url_for
+from flask import Response, request
 
-from corridor.derived.figures import FACET_TITLES, FACETS, UNKNOWN, Stats, stats_for
+from corridor.derived.figures import FACETS, UNKNOWN, Stats, stats_for
 from corridor.rdf.namespaces import COR
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
@@ -22,20 +22,30 @@ from corridor.web.ui.common import (
     bp,
     figures_time,
     listing,
+    nav_url,
     page_number,
     params_without,
 )
 
 PROJECT_COLUMNS = (
-    ("label", "Project"),
-    ("programme", "Programme"),
-    ("countries", "Countries"),
-    ("partners", "Partners"),
-    ("start", "Start"),
-    ("end", "End"),
-    ("budget", "Total budget"),
-    ("eu", "EU contribution"),
+    ("label", i18n.N_("Project")),
+    ("programme", i18n.N_("Programme")),
+    ("countries", i18n.N_("Countries")),
+    ("partners", i18n.N_("Partners")),
+    ("start", i18n.N_("Start")),
+    ("end", i18n.N_("End")),
+    ("budget", i18n.N_("Total budget")),
+    ("eu", i18n.N_("EU contribution")),
 )
+# the facets of corridor.derived.figures.FACETS as the interface names them
+FACET_TITLES = {
+    "programme": i18n.N_("Programme"),
+    "country": i18n.N_("Country"),
+    "region": i18n.N_("Region"),
+    "theme": i18n.N_("Thematic area"),
+    "period": i18n.N_("Period"),
+    "role": i18n.N_("Role"),
+}
 MACHINE_COLUMNS = (("iri", "IRI"), *PROJECT_COLUMNS, ("url", "Page"))
 SORTS = {key for key, _ in PROJECT_COLUMNS}
 FACET_VALUES = 60  # values listed per facet (the rest stay reachable by search)
@@ -57,7 +67,7 @@ def browse() -> Response:
             "iri": c,
             "label": lbl.label_or_name(c, labels),
             "count": n,
-            "url": url_for("browse.browse", **{"class": c}),  # type: ignore[arg-type]
+            "url": nav_url("browse.browse", **{"class": c}),
             "short": lbl.shorten(c),
         }
         for c, n in stats.classes

@@ -41,11 +41,14 @@ def queries_json() -> Response:
 
 
 def example_queries() -> list[dict[str, str]]:
-    """Queries of queries/*.rq with their ``# title:`` and ``# description:`` lines."""
+    """Queries of queries/*.rq with their ``# title:`` and ``# description:`` lines, in the
+    interface language where the file has them (``# title@de:``, ``# description@de:``)."""
+    language = i18n.ui_language()
     out = []
     for path in sorted(Path(get_config().queries_dir).glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         meta = {"title": path.stem.replace("-", " ").capitalize(), "description": ""}
+        own: dict[str, str] = {}
         for line in text.splitlines():
             stripped = line.strip()
             if not stripped.startswith("#"):
@@ -53,9 +56,13 @@ def example_queries() -> list[dict[str, str]]:
                     break
                 continue
             key, _, value = stripped.lstrip("#").strip().partition(":")
-            if key.strip().lower() in meta and value.strip():
-                meta[key.strip().lower()] = value.strip()
-        out.append({"id": path.stem, **meta, "query": text})
+            name, _, tag = key.strip().lower().partition("@")
+            if name in meta and value.strip():
+                if not tag:
+                    meta[name] = value.strip()
+                elif tag == language:
+                    own[name] = value.strip()
+        out.append({"id": path.stem, **meta, **own, "query": text})
     return out
 
 

@@ -35,7 +35,7 @@ MACHINE_FORMATS = (
 
 GROUPS = (
     (
-        "Names and descriptions",
+        i18n.N_("Names and descriptions"),
         set(lbl.LABEL_PROPERTIES)
         | {
             f"{lbl.DCT}alternative",
@@ -48,7 +48,7 @@ GROUPS = (
         },
     ),
     (
-        "Provenance and notes",
+        i18n.N_("Provenance and notes"),
         {
             f"{lbl.DCT}source",
             "http://www.w3.org/ns/prov#wasDerivedFrom",
@@ -266,8 +266,8 @@ def _property_groups(outgoing, labels, link, langs) -> list[dict[str, Any]]:
             continue
         by_property[p].append(o)
     grouped: dict[str, list] = {name: [] for name, _ in GROUPS}
-    grouped["Links"] = []
-    grouped["Facts"] = []
+    grouped[i18n.N_("Links")] = []
+    grouped[i18n.N_("Facts")] = []
     for p, objects in by_property.items():
         values = [_value_view(o, link) for o in objects]
         values.sort(
@@ -284,7 +284,7 @@ def _property_groups(outgoing, labels, link, langs) -> list[dict[str, Any]]:
     order = ["Names and descriptions", "Facts", "Links", "Provenance and notes"]
     return [
         {
-            "title": name,
+            "title": i18n.translate(name),
             "properties": sorted(grouped[name], key=lambda e: e["property"]["label"].lower()),
         }
         for name in order
@@ -440,9 +440,9 @@ def _inverse_label(label: str) -> str:
     """How an incoming link reads: "programme" → "programme of", "extension of" → "has
     extension" (never "extension of of")."""
     if label.endswith(" of"):
-        return f"has {label[:-3]}"
+        return i18n.translate("has %(property)s", property=label[:-3])
     if label.startswith("is ") and label.endswith(" by"):
         return label[3:-3]
-    return f"{label} of"
+    return i18n.translate("%(property)s of", property=label)
 
 

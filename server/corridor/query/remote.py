@@ -134,7 +134,7 @@ def _local_syntax_error(job: QueryJob) -> str | None:
     words and position ("error at 1:26") as on the embedded store, whatever the remote says
     (Virtuoso names the line only). Only on this error path, and on an empty store."""
     try:
-        ox.Store().query(job.sparql, base_iri=job.base_iri or None)
+        memory_store().query(job.sparql, base_iri=job.base_iri or None)
     except SyntaxError as e:
         return str(e)
     except Exception:  # noqa: BLE001 - evaluation is not the point: the text parsed

@@ -31,8 +31,8 @@ def warm(store: OxigraphStore) -> threading.Thread | None:
     def rest() -> None:
         try:
             search.index_for(store).ensure_current()
-            void.stats_for(store)
-            dcat.coverage(store)
+            void.ensure_current(store)
+            dcat.ensure_current(store)
         except Exception:  # a store closed meanwhile (tests): the next request retries
             log.exception("warming the derived views failed")
 

@@ -53,6 +53,11 @@ def coverage(store: OxigraphStore) -> dict[str | None, dict]:
     return _kept.get(store)
 
 
+def ensure_current(store: OxigraphStore) -> None:
+    """Compute this version's coverage now if it is not kept yet (background warming)."""
+    _kept.ensure_current(store)
+
+
 def warm(store: OxigraphStore) -> None:
     """Start computing the coverage in the background if it is not current."""
     _kept.warm(store)

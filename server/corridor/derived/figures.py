@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json
 STALE_WAIT = 1.0  # seconds a request may wait for kept figures to catch up after a commit
 FIRST_WAIT = 0.5  # seconds a request may wait for figures when none exist yet (small stores)
+PENDING_WAIT = 5.0  # seconds a request may wait for the first kept figures of a large store
+
+
+class FiguresPending(Exception):
+    """A large store's first figures of this kind are still being computed (in a child
+    process): the request is answered "try again" instead of waiting for minutes."""
 
 PREFIXES = f"""PREFIX cor: <{COR}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -720,7 +726,22 @@ class KeptFigures:
                 self.refresh_in_background(store).join(STALE_WAIT)
                 cached = state.value or cached
             return cached[1]
+        if is_large(store):
+            self.refresh_in_background(store).join(PENDING_WAIT)
+            if state.value is None:
+                raise FiguresPending(self.name)
+            return state.value[1]
         return self._compute_now(store)
+
+    def ensure_current(self, store: OxigraphStore) -> None:
+        """Compute the figures of this version now unless they are at hand (background
+        warming: it may take as long as it needs)."""
+        state = kept_state(store, self.name)
+        cached = state.value or self._load(store)
+        if cached is not None:
+            state.value = cached
+        if cached is None or cached[0] != store.version:
+            self._compute_now(store)
 
     def warm(self, store: OxigraphStore) -> None:
         """Start computing in the background unless current figures are at hand."""

@@ -83,6 +83,11 @@ def stats_for(store: OxigraphStore) -> VoidStats:
     return _kept.get(store)
 
 
+def ensure_current(store: OxigraphStore) -> None:
+    """Compute this version's figures now if they are not kept yet (background warming)."""
+    _kept.ensure_current(store)
+
+
 def warm(store: OxigraphStore) -> None:
     """Start computing the figures in the background if they are not current."""
     _kept.warm(store)

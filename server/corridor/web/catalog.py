@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, request, send_file
 
 from corridor.derived import dumps
 from corridor.derived.dcat import catalog_triples
+from corridor.derived.figures import FiguresPending
 from corridor.derived.void import void_triples
 from corridor.web import feed
 from corridor.web.context import get_store
@@ -48,7 +49,13 @@ def _rdf(triples_for) -> Response:
     if media_type is None:
         return not_acceptable(RDF_OFFERS)
     root = request.host_url.rstrip("/")
-    return rdf_response(triples_for(root), media_type)
+    try:
+        triples = triples_for(root)
+    except FiguresPending as pending:
+        return error_response(
+            503, f"the {pending} figures of this store are being computed for the first time; "
+            "try again in a minute", {"Retry-After": "60"})
+    return rdf_response(triples, media_type)
 
 
 @bp.get("/.well-known/void")

@@ -96,6 +96,15 @@ def chosen_language() -> str:
     return chosen if chosen and len(chosen) <= 20 and chosen.replace("-", "").isalnum() else ""
 
 
+def project_label(stats: Any, project: str, langs: list[str]) -> str:
+    """A project's name in the reader's languages, from the labels kept with the figures (no
+    store lookup: listings of thousands of projects stay fast)."""
+    options = stats.project_labels.get(project)
+    if options:
+        return str(min(options, key=lambda o: (lbl.language_rank(o[2], langs), o[0]))[1])
+    return lbl.label_or_name(project, {})
+
+
 def figures_time(stats) -> datetime | None:
     if stats.computed_at is None:
         return None

@@ -19,7 +19,7 @@ from corridor.store import ReadView
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
 from corridor.web.ui import i18n
-from corridor.web.ui.common import nav_url
+from corridor.web.ui.common import nav_url, project_label
 
 SCHEMA = "https://schema.org/"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -195,18 +195,24 @@ def _by_value(stats: Stats) -> dict[str, dict[str, list[str]]]:
 
 def _place(iri: str, facet: str, link: Link, stats: Stats, budget: float | None = None) -> dict:
     """Country, region, programme or theme: its projects, their totals, the filtered list."""
-    projects = _by_value(stats).get(facet, {}).get(iri, [])
-    entries = [stats.projects.get(p, {}) for p in projects]
-    total = sum(e["budget"] for e in entries if e.get("budget") is not None)
-    eu = sum(e["eu"] for e in entries if e.get("eu") is not None)
-    names = lbl.fetch_labels(projects, lbl.preferred_languages())
-    shown = sorted(
-        ({"iri": p, "label": lbl.label_or_name(p, names), "url": lbl.resource_url(p)}
-         for p in projects),
-        key=lambda x: i18n.sort_key(x["label"]),
-    )
+    langs = lbl.preferred_languages()
+
+    def summary() -> tuple[int, float, float, list[dict[str, Any]]]:
+        """Kept per version and language: a country can have thousands of projects."""
+        projects = _by_value(stats).get(facet, {}).get(iri, [])
+        entries = [stats.projects.get(p, {}) for p in projects]
+        total = sum(e["budget"] for e in entries if e.get("budget") is not None)
+        eu = sum(e["eu"] for e in entries if e.get("eu") is not None)
+        shown = sorted(
+            ({"iri": p, "label": project_label(stats, p, langs), "url": lbl.resource_url(p)}
+             for p in projects),
+            key=lambda x: i18n.sort_key(x["label"]),
+        )
+        return len(projects), total, eu, shown
+
+    count, total, eu, shown = stats.memo(("place", facet, iri, tuple(langs)), summary)
     facts: list[tuple[str, dict[str, Any]]] = [
-        (i18n.translate("Projects"), {"text": str(len(projects))}),
+        (i18n.translate("Projects"), {"text": str(count)}),
         (i18n.translate("Total budget"),
          {"text": f"{i18n.format_number(total)} EUR" if total else None,
           "note": i18n.translate("of these projects")}),

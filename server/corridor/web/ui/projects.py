@@ -25,6 +25,7 @@ from corridor.web.ui.common import (
     nav_url,
     page_number,
     params_without,
+    project_label,
 )
 
 PROJECT_COLUMNS = (
@@ -216,11 +217,7 @@ def _project_rows(stats: Stats, langs: list[str], sort: str) -> list[dict[str, A
     labels = lbl.fetch_labels(named, langs)
     rows = []
     for p, entry in stats.projects.items():
-        options = stats.project_labels.get(p)
-        if options:
-            label = min(options, key=lambda o: (lbl.language_rank(o[2], langs), o[0]))[1]
-        else:
-            label = lbl.label_or_name(p, {})
+        label = project_label(stats, p, langs)
         in_countries = stats.project_facets.get(p, {}).get("country", ())
         countries = sorted((lbl.label_or_name(c, labels) for c in in_countries), key=i18n.sort_key)
         programmes = sorted(lbl.label_or_name(g, labels) for g in entry["programmes"])

@@ -1,0 +1,326 @@
+"""Partner suggestions: who an organisation has not worked with but should meet, and why.
+
+The score is a sum of a few named, visible parts, each read off the knowledge graph, so every
+suggestion carries the paths that made it (shared partners, shared themes, complementary EIS
+groups, geography); no learned weights, nothing a person cannot follow:
+
+* **shared partners** — Adamic–Adar over co-participation: a partner shared with few others
+  says more than a hub everybody works with; weighted by how often each side worked with it
+  (repeated partners are the ones that introduce);
+* **reach** — how many consortia the candidate joined (active organisations join new ones);
+* **themes** — programme parts, topics and thematic areas both worked in, rarer themes counting
+  more (inverse document frequency over organisations);
+* **complementary** — leader ↔ moderate/emerging innovator by the EIS group of the region or
+  country (the BOOST corridor); **geography** — same country (the H2020 record shows national
+  partners meet more often).
+
+Weights were fixed before the held-out measurement (see ``bench/brokerage.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corridor.derived.brokerage.network import (
+    P_COUNTRY,
+    P_ORGANISATION,
+    P_PROJECT,
+    Network,
+    Triple,
+    group_kind,
+)
+
+W_PARTNERS = 1.0
+W_REACH = 0.15
+W_THEMES = 0.05
+W_COMPLEMENTARY = 0.1
+W_SAME_COUNTRY = 0.1
+EXPLAINED_PARTNERS = 3
+EXPLAINED_THEMES = 2
+POPULAR_POOL = 300  # the most active organisations are candidates even without shared partners
+ACTIVITY_CODES = {  # CORDIS activity types → organisation-type concepts
+    "HES": "higher-education-institution", "REC": "research-organisation",
+    "PUB": "public-authority", "PRC": "company",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a candidate must be: in one of ``countries`` / ``regions`` (IRIs or codes), active
+    in one of ``themes``, of an activity type, a past coordinator, complementary by EIS group."""
+
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    coordinated: bool = False
+    complementary: bool = False
+
+    def accepts(self, net: Network, origin_kind: str | None, c: int) -> bool:
+        if self.countries and not _matches(net.org_country.get(c), self.countries):
+            return False
+        if self.regions and not _matches(net.org_region.get(c), self.regions, prefix=True):
+            return False
+        if self.activities and not (
+            _matches(net.org_type.get(c), tuple(ACTIVITY_CODES.get(a, a) for a in self.activities))
+            or _matches(net.org_activity.get(c), self.activities)
+        ):
+            return False
+        if self.coordinated and c not in net.coordinated:
+            return False
+        if self.complementary:
+            found = net.group(c)
+            kind = group_kind(found[2] if found else None)
+            if kind is None or origin_kind is None or kind == origin_kind:
+                return False
+        if self.themes:
+            wanted = set(self.themes)
+            if not any(t in wanted for j in net.org_projects[c]
+                       for _p, t in net.project_themes.get(j, ())):
+                return False
+        return True
+
+
+def _matches(value: str | None, wanted: tuple[str, ...], prefix: bool = False) -> bool:
+    """An IRI matches a wanted IRI, or a code its last segment (NUTS codes also by prefix)."""
+    if value is None:
+        return False
+    code = value.rsplit("/", 1)[-1]
+    for w in wanted:
+        if value == w or code.lower() == w.lower():
+            return True
+        if prefix and (code.lower().startswith(w.rsplit("/", 1)[-1].lower())):
+            return True
+    return False
+
+
+@dataclass
+class Suggestion:
+    organisation: str
+    label: str
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"organisation": self.organisation, "label": self.label,
+                "score": round(self.score, 4),
+                "parts": {k: round(v, 4) for k, v in self.parts.items() if v},
+                "explanation": self.explanation}
+
+
+def theme_weights(net: Network) -> dict[str, float]:
+    """Inverse document frequency of each theme over the organisations that worked in it."""
+    kept = net.__dict__.setdefault("_theme_idf", {})
+    if kept:
+        return kept
+    orgs_with: dict[str, set[int]] = {}
+    for j, themes in net.project_themes.items():
+        for _p, t in themes:
+            orgs_with.setdefault(t, set()).update(net.project_orgs[j])
+    n = max(1, len(net.orgs))
+    kept.update({t: math.log(1 + n / len(s)) for t, s in orgs_with.items()})
+    return kept
+
+
+def theme_set(net: Network, i: int) -> frozenset[str]:
+    """The themes an organisation worked in (kept with the network)."""
+    kept = net.__dict__.setdefault("_org_themes", {})
+    found = kept.get(i)
+    if found is None:
+        found = kept[i] = frozenset(t for j in net.org_projects[i]
+                                    for _p, t in net.project_themes.get(j, ()))
+    return found
+
+
+def popular(net: Network) -> list[int]:
+    """The organisations with most projects, most first (kept with the network)."""
+    kept = net.__dict__.setdefault("_popular", [])
+    if not kept:
+        kept.extend(heapq.nlargest(POPULAR_POOL, range(len(net.orgs)),
+                                   key=lambda i: (len(net.org_projects[i]), -i)))
+    return kept
+
+
+def score_candidates(net: Network, i: int) -> dict[int, dict[str, float]]:
+    """Every candidate of organisation ``i`` (partners of partners and the most active
+    organisations, never a present partner) with the named parts of its score."""
+    mine = net.partners(i)
+    candidates: dict[int, dict[str, float]] = {}
+    for p, with_me in mine.items():
+        theirs = net.partners(p)
+        weight = 1.0 / math.log(2 + len(theirs))
+        for c, with_them in theirs.items():
+            if c == i or c in mine:
+                continue
+            parts = candidates.setdefault(c, {"partners": 0.0})
+            parts["partners"] += weight * math.sqrt(with_me * with_them)
+    for c in popular(net):
+        if c != i and c not in mine:
+            candidates.setdefault(c, {"partners": 0.0})
+    idf = theme_weights(net)
+    my_themes = net.themes_of_org(i)
+    found = net.group(i)
+    my_kind = group_kind(found[2] if found else None)
+    my_country = net.org_country.get(i)
+    for c, parts in candidates.items():
+        parts["reach"] = math.log(1 + len(net.org_projects[c]))
+        parts["themes"] = sum(idf.get(t, 0.0) for t in theme_set(net, c) if t in my_themes)
+        other = net.group(c)
+        kind = group_kind(other[2] if other else None)
+        parts["complementary"] = 1.0 if my_kind and kind and my_kind != kind else 0.0
+        parts["same country"] = 1.0 if my_country and net.org_country.get(c) == my_country \
+            else 0.0
+    return candidates
+
+
+def total(parts: dict[str, float]) -> float:
+    return (W_PARTNERS * parts.get("partners", 0.0) + W_REACH * parts.get("reach", 0.0)
+            + W_THEMES * parts.get("themes", 0.0)
+            + W_COMPLEMENTARY * parts.get("complementary", 0.0)
+            + W_SAME_COUNTRY * parts.get("same country", 0.0))
+
+
+def rank(net: Network, i: int, limit: int, filters: Filters | None = None) -> list[int]:
+    """The ``limit`` best candidates of organisation ``i`` (no explanations: the bench)."""
+    scored = score_candidates(net, i)
+    if filters is not None:
+        found = net.group(i)
+        kind = group_kind(found[2] if found else None)
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
+    return heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+
+
+def suggest_partners(
+    net: Network, organisation: str, limit: int = 10, filters: Filters | None = None
+) -> list[Suggestion]:
+    """Ranked, explained partner suggestions for ``organisation`` (an IRI in the network)."""
+    i = net.org_index.get(organisation)
+    if i is None:
+        return []
+    scored = score_candidates(net, i)
+    if filters is not None:
+        found = net.group(i)
+        kind = group_kind(found[2] if found else None)
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
+    best = heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+    return [
+        Suggestion(net.orgs[c], net.label(net.orgs[c]), 1 - math.exp(-total(scored[c])),
+                   scored[c], explain(net, i, c, scored[c]))
+        for c in best
+    ]
+
+
+def suggest_for_idea(
+    net: Network, themes: Iterable[str], countries: Iterable[str] = (),
+    members: Iterable[str] = (), limit: int = 10, filters: Filters | None = None,
+) -> list[Suggestion]:
+    """Who is missing from a consortium for a project idea: organisations experienced in the
+    idea's ``themes``, from countries not yet in it, complementary to its members' groups."""
+    wanted, have = set(themes), {c for c in countries}
+    member_ids = [net.org_index[m] for m in members if m in net.org_index]
+    have |= {net.org_country[m] for m in member_ids if m in net.org_country}
+    kinds = {group_kind(g[2]) for m in member_ids if (g := net.group(m))}
+    idf = theme_weights(net)
+    scored: dict[int, dict[str, float]] = {}
+    for j, project_themes in net.project_themes.items():
+        hit = [t for _p, t in project_themes if t in wanted]
+        if not hit:
+            continue
+        for c in net.project_orgs[j]:
+            country = net.org_country.get(c)
+            if c in member_ids or (country and _matches(country, tuple(have))):
+                continue
+            parts = scored.setdefault(c, {"themes": 0.0, "partners": 0.0})
+            parts["themes"] += sum(idf.get(t, 0.0) for t in hit) / 10
+    for c, parts in scored.items():
+        parts["reach"] = math.log(1 + len(net.org_projects[c]))
+        found = net.group(c)
+        kind = group_kind(found[2] if found else None)
+        parts["complementary"] = 1.0 if kind and kinds - {None, kind} else 0.0
+        known = net.partners(c)
+        parts["partners"] = sum(1.0 for m in member_ids if m in known) * 0.5
+    if filters is not None:
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, None, c)}
+    best = heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+    out = []
+    for c in best:
+        expl = [e for t in sorted(wanted) if (e := _theme_step(net, c, t))]
+        if scored[c]["complementary"]:
+            expl.append(_step("complementary", f"{net.label(net.orgs[c])} is in "
+                              f"{_group_label(net, c)}, complementing the consortium",
+                              net.group_triples(c)))
+        out.append(Suggestion(net.orgs[c], net.label(net.orgs[c]),
+                              1 - math.exp(-total(scored[c])), scored[c], expl))
+    return out
+
+
+# ---------------------------------------------------------------------- explanations
+def _step(kind: str, text: str, path: list[Triple]) -> dict[str, Any]:
+    return {"kind": kind, "text": text, "path": [list(t) for t in path]}
+
+
+def _group_label(net: Network, i: int) -> str:
+    found = net.group(i)
+    return net.label(found[2]) if found else "no known group"
+
+
+def _theme_step(net: Network, c: int, theme: str) -> dict[str, Any] | None:
+    for j in net.org_projects[c]:
+        if any(t == theme for _p, t in net.project_themes.get(j, ())):
+            return _step("theme", f"{net.label(net.orgs[c])} worked in {net.label(theme)} "
+                         f"({net.label(net.projects[j])})", net.theme_triples(c, j, theme))
+    return None
+
+
+def explain(net: Network, i: int, c: int, parts: dict[str, float]) -> list[dict[str, Any]]:
+    """The paths behind a suggestion: each step a triple of the store, in reading order."""
+    me, them = net.label(net.orgs[i]), net.label(net.orgs[c])
+    steps = []
+    mine, theirs = net.partners(i), net.partners(c)
+    shared = sorted((p for p in mine if p in theirs),
+                    key=lambda p: (-(mine[p] * theirs[p]) / math.log(2 + len(net.partners(p))),
+                                   p))
+    for p in shared[:EXPLAINED_PARTNERS]:
+        j1, j2 = net.shared_project(i, p), net.shared_project(p, c)
+        assert j1 is not None and j2 is not None
+        steps.append(_step(
+            "shared partner",
+            f"{me} and {them} both worked with {net.label(net.orgs[p])} "
+            f"({net.label(net.projects[j1])}; {net.label(net.projects[j2])})",
+            net.link_triples(i, j1, p) + net.link_triples(p, j2, c)))
+    if len(shared) > EXPLAINED_PARTNERS:
+        steps.append({"kind": "more shared partners",
+                      "text": f"and {len(shared) - EXPLAINED_PARTNERS} more shared partners",
+                      "path": []})
+    mine_t, theirs_t = net.themes_of_org(i), net.themes_of_org(c)
+    idf = theme_weights(net)
+    common = sorted((t for t in mine_t if t in theirs_t), key=lambda t: (-idf.get(t, 0), t))
+    for t in common[:EXPLAINED_THEMES]:
+        steps.append(_step(
+            "shared theme", f"both worked in {net.label(t)}",
+            net.theme_triples(i, mine_t[t][0], t) + net.theme_triples(c, theirs_t[t][0], t)))
+    if parts.get("complementary"):
+        steps.append(_step(
+            "complementary", f"{me} is in {_group_label(net, i)}, {them} in "
+            f"{_group_label(net, c)} (European Innovation Scoreboard)",
+            net.group_triples(i) + net.group_triples(c)))
+    if parts.get("same country"):
+        country = net.org_country[c]
+        steps.append(_step("same country", f"both in {net.label(country)}",
+                           [(net.orgs[i], P_COUNTRY, country),
+                            (net.orgs[c], P_COUNTRY, country)]))
+    if not steps or all(not s["path"] for s in steps):
+        j = max(net.org_projects[c], key=lambda j: (len(net.project_orgs[j]), -j))
+        part = net.participation[(c, j)]
+        steps.append(_step(
+            "active", f"{them} took part in {len(net.org_projects[c])} projects, "
+            f"e.g. {net.label(net.projects[j])}",
+            [(part, P_ORGANISATION, net.orgs[c]),
+             (part, P_PROJECT, net.projects[j])]))
+    return steps
+

@@ -36,6 +36,7 @@ BASE = "https://w3id.org/corridor/"
 ORG = BASE + "id/organisation/"
 TOKEN = "broker-token"
 GRAPH = BASE + "graph/test/network"
+HTTP_TIMEOUT = 60  # a server that stopped answering fails the test instead of hanging it
 
 PREFIXES = f"""@prefix cor: <https://w3id.org/corridor/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -100,7 +101,7 @@ class Live:
         query = urllib.parse.urlencode(params, doseq=True)
         request = urllib.request.Request(f"{self.url}{path}?{query}",
                                          headers={"Accept": "application/json"})
-        with urllib.request.urlopen(request) as response:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
             return json.loads(response.read())
 
     def suggestions(self, organisation: str, **params: Any) -> dict[str, Any]:
@@ -119,7 +120,7 @@ class Live:
             f"{self.url}/graph-store?graph={urllib.parse.quote(graph, safe='')}",
             data=turtle.encode(), method="POST",
             headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
-        with urllib.request.urlopen(request) as response:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
             return response.status
 
 
@@ -137,13 +138,16 @@ def start(tmp: Path) -> Iterator[Live]:
         txn.replace_graph(GRAPH, ox.parse(network_turtle().encode(), format=ox.RdfFormat.TURTLE))
     app = create_app(config, store)
     brokerage_for(store).current(wait=True)  # what a write or `corridor` would trigger
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    # poll(), not select(): late in a full test run this process holds over 1024 descriptors
+    # and select() refuses them (the server's loop thread died, requests were never answered)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield Live(f"http://127.0.0.1:{server.effective_port}", store)
     finally:
         server.close()
+        server.task_dispatcher.shutdown()
         store.close()
 
 

@@ -92,6 +92,7 @@ def suggest_partners() -> Response:
     if _wants_json():
         body: dict[str, Any] = {"organisation": organisation or None,
                                 "version": net.version if net else None,
+                                "status": status,  # "computing": the first network is not read yet
                                 "suggestions": [s.as_json() for s in suggestions]}
         if idea:
             body["idea"] = {"themes": list(filters.themes),

@@ -34,7 +34,6 @@ __all__ = ["Analytics", "Brokerage", "Filters", "Network", "brokerage_for", "pro
 log = logging.getLogger(__name__)
 GRAPH = "derived/brokerage"
 FOLDER = "brokerage"
-FIRST_WAIT = 2.0  # seconds a request waits when nothing was computed yet (small stores)
 METHOD = (
     "Collaboration network read from cor:Participation (cor:organisation, cor:project). "
     "Betweenness: networkx betweenness_centrality on the bipartite organisation-project graph, "
@@ -66,15 +65,14 @@ class Brokerage:
     # ------------------------------------------------------------------ reading
     def current(self, wait: bool = False) -> tuple[Network | None, Analytics | None]:
         """The newest network and analytics; computes them first if ``wait`` (tests, CLI),
-        else starts a refresh when stale and waits briefly only when there is nothing yet."""
+        else starts a refresh when stale and returns at once: a request never waits for
+        whole-graph work (the network is None until the first computation ends)."""
         if wait:
             self._compute(publish=True)
         elif self.network is None or self.network.version != self.store.version:
-            worker = self.refresh()
-            if self.network is None:
-                if self.analytics is None:
-                    self._load_kept()
-                worker.join(FIRST_WAIT)
+            self.refresh()
+            if self.analytics is None:
+                self._load_kept()
         return self.network, self.analytics
 
     def refresh(self, publish: bool = False) -> threading.Thread:
@@ -120,8 +118,12 @@ class Brokerage:
                 return self.network.version
             started = time.perf_counter()
             net = read_network(self.store, version)
+            # suggestions need only the network: served from now on, while the (slower)
+            # whole-network analytics are computed; the pages that need those show the
+            # previous ones meanwhile
+            self.network = net
             analytics = compute(net)
-            self.network, self.analytics = net, analytics
+            self.analytics = analytics
             if publish and self._published() != version:  # not already this one's
                 self._publish(net, analytics)
                 self._publish_next = False

@@ -111,3 +111,6 @@ def test_a_new_co_participation_changes_the_suggestions_after_the_next_version(
         g_after = next(s for s in after["suggestions"] if s["organisation"] == ORG + "g")
         assert g_after["score"] > g_before["score"]  # g now shares h with a, besides c
         assert after["version"] > version
+        # recomputed, not published: a write is never followed by a commit nobody asked for
+        # (harvesters following the change log would see a version they did not cause)
+        assert live.store.version == version + 1

@@ -9,6 +9,7 @@ name the very triples a person can follow.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,10 @@ class Network:
     area_group: dict[str, tuple[str, str]] = field(default_factory=dict)  # area→(classif., group)
     labels: dict[str, str] = field(default_factory=dict)
     _partners: dict[int, dict[int, int]] = field(default_factory=dict, repr=False)
+    _recent: dict[int, dict[int, float]] = field(default_factory=dict, repr=False)
+    _closeness: dict[int, dict[int, float]] = field(default_factory=dict, repr=False)
+    _adjacency: dict[int, list[tuple[int, float, float, float]]] = field(
+        default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ building
     def org(self, iri: str) -> int:
@@ -91,6 +96,10 @@ class Network:
         if role and role.rsplit("/", 1)[-1] in COORDINATING_ROLES:
             self.coordinated.setdefault(i, []).append((j, role))
         self._partners.clear()
+        self._recent.clear()
+        self._closeness.clear()
+        self._adjacency.clear()
+        self.__dict__.pop("_latest", None)
 
     # ------------------------------------------------------------------ reading
     def partners(self, i: int) -> dict[int, int]:
@@ -107,6 +116,61 @@ class Network:
                 self._partners.clear()
                 self._partners[i] = cached
         return cached
+
+    def latest_year(self) -> int | None:
+        """The latest start year of a project (the network's "now" for recency)."""
+        if "_latest" not in self.__dict__:
+            self.__dict__["_latest"] = max(self.project_year.values(), default=None)
+        latest: int | None = self.__dict__["_latest"]
+        return latest
+
+    def recent_partners(self, i: int, decay: float) -> dict[int, float]:
+        """Co-participants of ``i``, each shared project counted ``decay ** age`` (age: years
+        before the latest start year; undated projects count as that year's)."""
+        cached = self._recent.get(i)
+        if cached is None:
+            latest = self.latest_year() or 0
+            counts: dict[int, float] = defaultdict(float)
+            for j in self.org_projects[i]:
+                w = decay ** max(0, latest - self.project_year.get(j, latest))
+                for k in self.project_orgs[j]:
+                    if k != i:
+                        counts[k] += w
+            cached = self._bounded(self._recent, i, dict(counts))
+        return cached
+
+    def closeness(self, i: int) -> dict[int, float]:
+        """Co-participants of ``i``, each shared project counted 1 / (its participants - 1):
+        a partner met in a small consortium is a closer one."""
+        cached = self._closeness.get(i)
+        if cached is None:
+            counts: dict[int, float] = defaultdict(float)
+            for j in self.org_projects[i]:
+                members = self.project_orgs[j]
+                w = 1.0 / max(1, len(members) - 1)
+                for k in members:
+                    if k != i:
+                        counts[k] += w
+            cached = self._bounded(self._closeness, i, dict(counts))
+        return cached
+
+    def adjacency(self, i: int, decay: float) -> list[tuple[int, float, float, float]]:
+        """Co-participants of ``i`` as (k, sqrt(projects shared), sqrt(recency-weighted projects
+        shared), closeness): what a suggestion walks through, in one list (kept)."""
+        cached = self._adjacency.get(i)
+        if cached is None:
+            recent, close = self.recent_partners(i, decay), self.closeness(i)
+            cached = self._bounded(self._adjacency, i, [
+                (k, math.sqrt(n), math.sqrt(recent[k]), close[k])
+                for k, n in self.partners(i).items()])
+        return cached
+
+    @staticmethod
+    def _bounded(cache: dict[int, Any], i: int, value: Any) -> Any:
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[i] = value
+        return value
 
     def shared_project(self, a: int, b: int) -> int | None:
         """A project both organisations took part in (the earliest), or None."""

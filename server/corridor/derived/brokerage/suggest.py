@@ -227,8 +227,10 @@ def score_candidates(net: Network, i: int, every_part: bool = False
 
 
 def _score(value: float) -> float:
-    """The ranking value as a number in (0, 1) (logistic; the order is the value's)."""
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value))))
+    """The ranking value (a sum of non-negative parts) as a number in [0, 1): v / (1 + v),
+    in the value's order."""
+    value = max(0.0, value)
+    return value / (1.0 + value)
 
 
 def total(parts: dict[str, float], weights: dict[str, float] | None = None) -> float:

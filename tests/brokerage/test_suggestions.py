@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pyoxigraph as ox
+import pytest
 
 from tests.brokerage.conftest import ORG, ORGS, PREFIXES, Live, project_turtle, start
 
@@ -114,3 +115,26 @@ def test_a_new_co_participation_changes_the_suggestions_after_the_next_version(
         # recomputed, not published: a write is never followed by a commit nobody asked for
         # (harvesters following the change log would see a version they did not cause)
         assert live.store.version == version + 1
+
+
+def test_suggestions_answer_when_the_process_holds_more_than_1024_descriptors(tmp_path) -> None:
+    # late in a full test run (or a big store) descriptors pass FD_SETSIZE; a select() loop
+    # then dies in its thread and requests are accepted but never answered
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200 + len(os.listdir("/proc/self/fd"))
+    if soft < wanted + 200:
+        if hard != resource.RLIM_INFINITY and hard < wanted + 200:
+            pytest.skip(f"the descriptor limit ({hard}) is below {wanted + 200}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted + 200, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1200)]
+    try:
+        for live in start(tmp_path):
+            assert names(live.suggestions(ORG + "a"))[0] == "f"
+    finally:
+        for fd in held:
+            os.close(fd)
+        if soft < wanted + 200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -25,7 +25,12 @@ import pyoxigraph as ox
 
 from corridor.derived.brokerage.analytics import Analytics, compute, profile
 from corridor.derived.brokerage.network import Network, read_network
-from corridor.derived.brokerage.suggest import Filters, suggest_for_idea, suggest_partners
+from corridor.derived.brokerage.suggest import (
+    RECENT_DECAY,
+    Filters,
+    suggest_for_idea,
+    suggest_partners,
+)
 from corridor.rdf.namespaces import COR, DCT, PROV, RDF_TYPE, RDFS, XSD
 from corridor.store import OxigraphStore
 
@@ -118,6 +123,7 @@ class Brokerage:
                 return self.network.version
             started = time.perf_counter()
             net = read_network(self.store, version)
+            net.prepare(RECENT_DECAY)
             # suggestions need only the network: served from now on, while the (slower)
             # whole-network analytics are computed; the pages that need those show the
             # previous ones meanwhile

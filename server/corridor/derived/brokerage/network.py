@@ -118,11 +118,24 @@ class Network:
         return cached
 
     def latest_year(self) -> int | None:
-        """The latest start year of a project (the network's "now" for recency)."""
+        """The network's "now" for recency: the start year by which 99 % of the dated
+        participations had started (a few curated projects dated years after the bulk of a
+        programme must not make all of it look old)."""
         if "_latest" not in self.__dict__:
-            self.__dict__["_latest"] = max(self.project_year.values(), default=None)
+            years = sorted(y for j, y in self.project_year.items()
+                           for _ in self.project_orgs[j])
+            self.__dict__["_latest"] = years[min(len(years) - 1, int(0.99 * len(years)))] \
+                if years else None
         latest: int | None = self.__dict__["_latest"]
         return latest
+
+    def prepare(self, decay: float) -> None:
+        """Build every organisation's adjacency now (the background thread), so that no
+        request pays for it."""
+        for i in range(len(self.orgs)):
+            self.adjacency(i, decay)
+        self._recent.clear()
+        self._closeness.clear()
 
     def recent_partners(self, i: int, decay: float) -> dict[int, float]:
         """Co-participants of ``i``, each shared project counted ``decay ** age`` (age: years
@@ -167,7 +180,7 @@ class Network:
 
     @staticmethod
     def _bounded(cache: dict[int, Any], i: int, value: Any) -> Any:
-        if len(cache) > 50_000:
+        if len(cache) > 200_000:
             cache.clear()
         cache[i] = value
         return value

@@ -3,12 +3,14 @@
     python bench/brokerage_fit.py [--queries 800] [--rounds 2]
 
 **Inner split (training part only).** The held-out measurement (``bench/brokerage.py``) trains on
-projects starting before 2018-01-01 and hides the pairs first seen from 2018 on. Here nothing
-from 2018 on is read: projects starting before 2017-01-01 build the network, and the pairs
-that first co-participate in a project starting in 2017 are the labels. The network is built
-from the CSV rows into the server's ``Network`` structure (bench-only, no store: the fit runs in
-minutes) and every candidate's named parts come from the server's own
-``corridor.derived.brokerage.suggest.score_candidates``.
+projects starting before 2018-01-01 and hides the pairs first seen in the four years from 2018
+on. Here nothing from 2018 on is read: projects starting before the inner cutoff (default
+2016-01-01) build the network, and the pairs that first co-participate in a project starting
+from the cutoff to before 2018-01-01 are the labels (a window of several years, like the
+held-out one; a first fit with a one-year window, cutoff 2017-01-01, gave weights that did not
+transfer: see bench/RESULTS.md). The network is built from the CSV rows into the server's
+``Network`` structure (bench-only, no store: the fit runs in minutes) and every candidate's
+named parts come from the server's own ``corridor.derived.brokerage.suggest.score_candidates``.
 
 **Fitting.** For a fixed-seed sample of query organisations, the parts of every candidate are
 kept (per query the union of the 120 best candidates by each part, the ones that can reach a
@@ -50,9 +52,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=800)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cutoff", default="2016-01-01",
+                        help="inner cutoff: pairs first seen from it to 2018-01-01 are labels")
     args = parser.parse_args()
     rows, parts = read_rows()
-    train, later = split(rows, "2017-01-01", "2018-01-01")
+    train, later = split(rows, args.cutoff, "2018-01-01")
     hidden = hidden_pairs(train, later)
     net = network_from_rows(train, parts)
     names = list(s.WEIGHTS)
@@ -60,7 +64,7 @@ def main() -> None:
     random.Random(16).shuffle(pool)
     data: list[tuple[list[tuple[int, list[float]]], set[int]]] = []
     t = time.perf_counter()
-    cache = OUT / f"brokerage-fit-parts-{args.queries}.pickle"
+    cache = OUT / f"brokerage-fit-parts-{args.cutoff}-{args.queries}.pickle"
     if cache.exists():
         kept_names, data = pickle.loads(cache.read_bytes())
         if kept_names != names:
@@ -122,7 +126,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "brokerage-weights.json").write_text(json.dumps(
         {"weights": weights, "inner hits@10, MRR": best_v, "single parts": single,
-         "queries": len(data), "split": "train < 2017-01-01, labels: pairs first seen in 2017"},
+         "queries": len(data),
+         "split": f"train < {args.cutoff}, labels: pairs first seen from {args.cutoff} "
+                  "to before 2018-01-01"},
         indent=1))
 
 

@@ -1,4 +1,5 @@
-"""Weights of the suggestion score chosen on a validation split inside the training part only
+"""(Superseded by bench/brokerage_fit.py, which learns every weight.) Weights of the suggestion
+score chosen on a validation split inside the training part only
 (projects before 2017 train, pairs first seen in 2017 hidden; nothing from 2018 on is read),
 with the network built directly from the CSV rows in the same structure the server reads
 (bench-only: no store, so a grid of weights runs in minutes). ``--heldout W_REACH W_THEMES
@@ -45,7 +46,7 @@ def main() -> None:
     grid = [tuple(float(x) for x in sys.argv[2:5])] if heldout else [
         (0.15, 0.05, 0.1), (0.5, 0.05, 0.1), (0.15, 0.3, 0.1), (0.15, 0.05, 0.5), (0.5, 0.3, 0.5)]
     for w_reach, w_themes, w_same in grid:
-        s.W_REACH, s.W_THEMES, s.W_SAME_COUNTRY = w_reach, w_themes, w_same
+        s.WEIGHTS.update({"reach": w_reach, "themes": w_themes, "same country": w_same})
         print("weights", w_reach, w_themes, w_same, flush=True)
         evaluate(net, hidden, 1000 if heldout else 300)
 

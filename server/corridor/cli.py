@@ -567,7 +567,10 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     Validator.bundled(config).check_usable()
     app = create_app(config)
     try:
-        server = create_server(app, host=config.host, port=config.port, threads=args.threads)
+        # poll(), not select(): a big store keeps many files open, and select() refuses
+        # descriptors past 1023 (the server would stop answering)
+        server = create_server(app, host=config.host, port=config.port, threads=args.threads,
+                               asyncore_use_poll=True)
     except OSError as e:
         where = f"{config.host}:{config.port}"
         raise StoreError(f"cannot listen on {where}: {e.strerror or e}") from None

@@ -74,7 +74,7 @@ def test_live_server_answers_head_and_conditional_get(small_store):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = create_server(create_app(small_store.config, small_store), host="127.0.0.1",
-                           port=port, threads=2)
+                           port=port, threads=2, asyncore_use_poll=True)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

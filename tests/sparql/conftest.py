@@ -67,7 +67,7 @@ def start_server(tmp: Path, **settings: object) -> Iterator[LiveServer]:
     store = open_store(config)
     load(store, GRAPHS)
     app = create_app(config, store)
-    server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8, asyncore_use_poll=True)
     stopping = threading.Event()
 
     def run() -> None:

@@ -55,7 +55,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """``http://127.0.0.1:<port>`` serving the app with waitress in a background thread."""
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
+    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4,
+                           asyncore_use_poll=True)  # select() fails on descriptors past 1023
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     host, port = server.effective_host, server.effective_port

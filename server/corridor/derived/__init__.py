@@ -24,9 +24,10 @@ def warm(store: OxigraphStore) -> threading.Thread | None:
     """
     if store.derived_dir("figures") is None:
         return None
-    from corridor.derived import dcat, figures, search, void
+    from corridor.derived import brokerage, dcat, figures, search, void
 
     figures.warm(store)
+    brokerage.warm(store)  # its own thread: suggestions should not wait for the search index
 
     def rest() -> None:
         try:

@@ -12,7 +12,16 @@ from flask import Flask
 from corridor import derived
 from corridor.config import Config
 from corridor.store import OxigraphStore, open_store
-from corridor.web import caching, catalog, graph_store, importer, linked_data, sparql, ui
+from corridor.web import (
+    brokerage,
+    caching,
+    catalog,
+    graph_store,
+    importer,
+    linked_data,
+    sparql,
+    ui,
+)
 
 
 def create_app(config: Config | None = None, store: OxigraphStore | None = None) -> Flask:
@@ -29,7 +38,9 @@ def create_app(config: Config | None = None, store: OxigraphStore | None = None)
     app.extensions["corridor.config"] = config
     app.extensions["corridor.store"] = store
     app.extensions["corridor.pages"] = {"resource": ui.resource_html, "query": ui.query_page}
-    for blueprint in (sparql.bp, graph_store.bp, importer.bp, linked_data.bp, catalog.bp, ui.bp):
+    for blueprint in (
+        sparql.bp, graph_store.bp, importer.bp, linked_data.bp, catalog.bp, ui.bp, brokerage.bp,
+    ):
         app.register_blueprint(blueprint)
     caching.install(app)
     derived.warm(store)

@@ -1,0 +1,177 @@
+"""Corridor analytics of one network: who collaborates across which pair of countries (and
+regions) by year and programme part, how much of it joins leaders with moderate/emerging
+innovators, who bridges, which communities there are.
+
+Graph measures run with networkx on the bipartite organisation–project graph (67k nodes and
+145k edges for the whole H2020 network, where the organisation–organisation projection has
+millions of edges): betweenness approximated from a fixed sample of sources, Louvain
+communities with a fixed seed, so a version's figures are reproducible.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from corridor.derived.brokerage.network import Network, group_kind
+
+BETWEENNESS_SAMPLES = 200
+SEED = 16
+TOP_BRIDGES = 100
+ALL = "all"
+
+
+@dataclass
+class Analytics:
+    """The corridor figures of one store version (JSON-ready)."""
+
+    version: int
+    # (area a, area b, year, part) → [projects, participations]; a < b, part "all" included
+    country_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
+    region_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
+    leader_modest_share: dict[str, list[int]] = field(default_factory=dict)  # year→[lm, all]
+    betweenness: dict[str, float] = field(default_factory=dict)  # organisation → approx.
+    bridging: dict[str, int] = field(default_factory=dict)  # org → min(leader, modest partners)
+    community: dict[str, int] = field(default_factory=dict)  # organisation → community number
+    community_sizes: list[int] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # programme parts (themes) seen, labelled
+    years: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "country_pairs": [[*k, *v] for k, v in self.country_pairs.items()],
+            "region_pairs": [[*k, *v] for k, v in self.region_pairs.items()],
+            "leader_modest_share": self.leader_modest_share,
+            "betweenness": self.betweenness, "bridging": self.bridging,
+            "community": self.community, "community_sizes": self.community_sizes,
+            "parts": self.parts, "years": self.years, "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Analytics:
+        return cls(
+            version=data["version"],
+            country_pairs={tuple(r[:4]): r[4:] for r in data["country_pairs"]},
+            region_pairs={tuple(r[:4]): r[4:] for r in data["region_pairs"]},
+            leader_modest_share=data["leader_modest_share"], betweenness=data["betweenness"],
+            bridging=data["bridging"], community=data["community"],
+            community_sizes=data["community_sizes"], parts=data["parts"],
+            years=data["years"], seconds=data["seconds"],
+        )
+
+    def matrix(self, level: str = "country", year: str = ALL, part: str = ALL
+               ) -> list[dict[str, Any]]:
+        """Pairs of areas with their project and participation counts for a year and part."""
+        pairs = self.country_pairs if level == "country" else self.region_pairs
+        return [{"a": a, "b": b, "projects": v[0], "participations": v[1]}
+                for (a, b, y, p), v in pairs.items() if y == year and p == part]
+
+    def top_bridges(self, n: int = TOP_BRIDGES) -> list[tuple[str, float, int]]:
+        ranked = sorted(self.betweenness, key=lambda o: (-self.betweenness[o], o))[:n]
+        return [(o, self.betweenness[o], self.bridging.get(o, 0)) for o in ranked]
+
+
+def compute(net: Network) -> Analytics:
+    """All corridor figures of the network (seconds on the whole H2020 network)."""
+    started = time.perf_counter()
+    out = Analytics(version=net.version)
+    _pairs(net, out)
+    _graph_measures(net, out)
+    out.seconds = round(time.perf_counter() - started, 3)
+    return out
+
+
+def _pairs(net: Network, out: Analytics) -> None:
+    country_pairs: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    region_pairs: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    share: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    parts_seen: set[str] = set()
+    years: set[str] = set()
+    for j, orgs in enumerate(net.project_orgs):
+        year = str(net.project_year[j]) if j in net.project_year else "unknown"
+        years.add(year)
+        parts = [t for _p, t in net.project_themes.get(j, ())]
+        parts_seen.update(parts)
+        for mapping, target in ((net.org_country, country_pairs), (net.org_region, region_pairs)):
+            per_area = Counter(mapping[i] for i in orgs if i in mapping)
+            for a, b in combinations(sorted(per_area), 2):
+                for y in (year, ALL):
+                    for p in (*parts, ALL):
+                        cell = target[(a, b, y, p)]
+                        cell[0] += 1
+                        cell[1] += per_area[a] + per_area[b]
+                if mapping is net.org_country:
+                    kinds = {group_kind(net.area_group.get(x, ("", ""))[1]) for x in (a, b)}
+                    for y in (year, ALL):
+                        share[y][1] += 1
+                        if kinds == {"leader", "modest"}:
+                            share[y][0] += 1
+    out.country_pairs, out.region_pairs = dict(country_pairs), dict(region_pairs)
+    out.leader_modest_share = dict(sorted(share.items()))
+    out.parts = sorted(parts_seen)
+    out.years = sorted(years)
+
+
+def _graph_measures(net: Network, out: Analytics) -> None:
+    graph = nx.Graph()
+    graph.add_nodes_from(("o", i) for i in range(len(net.orgs)))
+    graph.add_edges_from((("o", i), ("p", j)) for (i, j) in net.participation)
+    if graph.number_of_nodes() == 0:
+        return
+    k = min(BETWEENNESS_SAMPLES, graph.number_of_nodes())
+    between = nx.betweenness_centrality(graph, k=k, seed=SEED, normalized=True)
+    out.betweenness = {net.orgs[i]: round(v, 8) for (kind, i), v in between.items()
+                       if kind == "o" and v > 0}
+    communities = nx.community.louvain_communities(graph, seed=SEED)
+    numbered = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
+    for members in numbered:
+        orgs = [i for kind, i in members if kind == "o"]
+        if not orgs:
+            continue
+        out.community_sizes.append(len(orgs))
+        for i in orgs:
+            out.community[net.orgs[i]] = len(out.community_sizes) - 1
+    for i in range(len(net.orgs)):
+        kinds = Counter(group_kind(g[2]) if (g := net.group(p)) else None
+                        for p in net.partners(i))
+        bridging = min(kinds["leader"], kinds["modest"])
+        if bridging:
+            out.bridging[net.orgs[i]] = bridging
+
+
+def profile(net: Network, analytics: Analytics | None, organisation: str) -> dict[str, Any]:
+    """An organisation's collaboration profile: partners per year, partner countries, themes,
+    position in the network."""
+    i = net.org_index.get(organisation)
+    if i is None:
+        return {}
+    per_year: dict[str, set[int]] = defaultdict(set)
+    for j in net.org_projects[i]:
+        year = str(net.project_year.get(j, "unknown"))
+        per_year[year].update(k for k in net.project_orgs[j] if k != i)
+    partners = net.partners(i)
+    countries = Counter(net.org_country[p] for p in partners if p in net.org_country)
+    themes = {t: len(js) for t, js in net.themes_of_org(i).items()}
+    found = net.group(i)
+    return {
+        "organisation": organisation, "label": net.label(organisation),
+        "country": net.org_country.get(i), "region": net.org_region.get(i),
+        "group": found[2] if found else None,
+        "projects": len(net.org_projects[i]), "partners": len(partners),
+        "coordinated": len(net.coordinated.get(i, [])),
+        "partners_per_year": {y: len(s) for y, s in sorted(per_year.items())},
+        "partner_countries": [[c, n] for c, n in countries.most_common()],
+        "themes": sorted(([t, n] for t, n in themes.items()), key=lambda r: (-r[1], r[0])),
+        "betweenness": analytics.betweenness.get(organisation, 0.0) if analytics else None,
+        "bridging": analytics.bridging.get(organisation, 0) if analytics else None,
+        "community": analytics.community.get(organisation) if analytics else None,
+        "top_partners": [[net.orgs[p], n] for p, n in
+                         sorted(partners.items(), key=lambda r: (-r[1], r[0]))[:20]],
+    }

@@ -1,0 +1,388 @@
+"""Partner suggestions: who an organisation has not worked with but should meet, and why.
+
+The score is a weighted sum of a few named, visible parts, each read off the knowledge graph,
+so every suggestion carries the paths that made it; nothing a person cannot follow:
+
+* **shared partners** — Adamic–Adar over co-participation (a partner shared with few others
+  says more than a hub everybody works with), weighted by how often each side worked with it,
+  also counted with recent projects weighing more, as a plain number of shared partners, and
+  by how small the consortia were in which each side met it (``consortia``);
+* **activity** — how many consortia the candidate joined, and how many in the latest year;
+* **themes** — programme parts, topics and thematic areas both worked in, rarer themes counting
+  more (inverse document frequency over organisations);
+* **complementary** — leader ↔ moderate/emerging innovator by the EIS group of the region or
+  country (the BOOST corridor); **geography** — same country.
+
+The weights (:data:`WEIGHTS`, all ≥ 0: a part only ever adds a reason) were learned on an
+inner temporal split of the training part only (``bench/brokerage_fit.py``), before the
+held-out measurement (``bench/brokerage.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corridor.derived.brokerage.network import (
+    P_COUNTRY,
+    P_ORGANISATION,
+    P_PROJECT,
+    Network,
+    Triple,
+    group_kind,
+)
+
+# Weights of the named parts of the score, learned on an inner temporal split of the training
+# part only (bench/brokerage_fit.py: projects before 2016 give the features, pairs first seen in
+# 2016-2017 the labels; nothing from the held-out years is read). Each part is explained by paths.
+WEIGHTS: dict[str, float] = {
+    "partners": 2.003, "recent partners": 0.716, "common partners": 0.254, "consortia": 6.446,
+    "reach": 0.413, "recent activity": 0.082, "themes": 0.399, "complementary": 0.0,
+    "same country": 0.485,
+}
+# "Who is missing for a project idea" has no held-out measure: its weights stay the hand-set ones
+IDEA_WEIGHTS = {"partners": 1.0, "reach": 0.15, "themes": 0.05, "complementary": 0.1}
+RECENT_DECAY = 0.5  # a co-participation counts 0.5 ** (years before the network's latest year)
+EXPLAINED_PARTNERS = 3
+EXPLAINED_THEMES = 2
+POPULAR_POOL = 300  # the most active organisations are candidates even without shared partners
+ACTIVITY_CODES = {  # CORDIS activity types → organisation-type concepts
+    "HES": "higher-education-institution", "REC": "research-organisation",
+    "PUB": "public-authority", "PRC": "company",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a candidate must be: in one of ``countries`` / ``regions`` (IRIs or codes), active
+    in one of ``themes``, of an activity type, a past coordinator, complementary by EIS group."""
+
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    coordinated: bool = False
+    complementary: bool = False
+
+    def accepts(self, net: Network, origin_kind: str | None, c: int) -> bool:
+        if self.countries and not _matches(net.org_country.get(c), self.countries):
+            return False
+        if self.regions and not _matches(net.org_region.get(c), self.regions, prefix=True):
+            return False
+        if self.activities and not (
+            _matches(net.org_type.get(c), tuple(ACTIVITY_CODES.get(a, a) for a in self.activities))
+            or _matches(net.org_activity.get(c), self.activities)
+        ):
+            return False
+        if self.coordinated and c not in net.coordinated:
+            return False
+        if self.complementary:
+            found = net.group(c)
+            kind = group_kind(found[2] if found else None)
+            if kind is None or origin_kind is None or kind == origin_kind:
+                return False
+        if self.themes:
+            wanted = set(self.themes)
+            if not any(t in wanted for j in net.org_projects[c]
+                       for _p, t in net.project_themes.get(j, ())):
+                return False
+        return True
+
+
+def _matches(value: str | None, wanted: tuple[str, ...], prefix: bool = False) -> bool:
+    """An IRI matches a wanted IRI, or a code its last segment (NUTS codes also by prefix)."""
+    if value is None:
+        return False
+    code = value.rsplit("/", 1)[-1]
+    for w in wanted:
+        if value == w or code.lower() == w.lower():
+            return True
+        if prefix and (code.lower().startswith(w.rsplit("/", 1)[-1].lower())):
+            return True
+    return False
+
+
+@dataclass
+class Suggestion:
+    organisation: str
+    label: str
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"organisation": self.organisation, "label": self.label,
+                "score": round(self.score, 4),
+                "parts": {k: round(v, 4) for k, v in self.parts.items() if v},
+                "explanation": self.explanation}
+
+
+def theme_weights(net: Network) -> dict[str, float]:
+    """Inverse document frequency of each theme over the organisations that worked in it."""
+    kept = net.__dict__.setdefault("_theme_idf", {})
+    if kept:
+        return kept
+    orgs_with: dict[str, set[int]] = {}
+    for j, themes in net.project_themes.items():
+        for _p, t in themes:
+            orgs_with.setdefault(t, set()).update(net.project_orgs[j])
+    n = max(1, len(net.orgs))
+    kept.update({t: math.log(1 + n / len(s)) for t, s in orgs_with.items()})
+    return kept
+
+
+def theme_set(net: Network, i: int) -> frozenset[str]:
+    """The themes an organisation worked in (kept with the network)."""
+    kept = net.__dict__.setdefault("_org_themes", {})
+    found = kept.get(i)
+    if found is None:
+        found = kept[i] = frozenset(t for j in net.org_projects[i]
+                                    for _p, t in net.project_themes.get(j, ()))
+    return found
+
+
+def popular(net: Network) -> list[int]:
+    """The organisations with most projects, most first (kept with the network)."""
+    kept = net.__dict__.setdefault("_popular", [])
+    if not kept:
+        kept.extend(heapq.nlargest(POPULAR_POOL, range(len(net.orgs)),
+                                   key=lambda i: (len(net.org_projects[i]), -i)))
+    return kept
+
+
+def activity(net: Network) -> tuple[list[float], list[float]]:
+    """Per organisation: log(1 + its projects) and log(1 + its projects starting in the
+    network's latest year) (kept with the network)."""
+    kept = net.__dict__.get("_activity")
+    if kept is None:
+        latest = net.latest_year()
+        reach = [math.log(1 + len(ps)) for ps in net.org_projects]
+        recent = [math.log(1 + sum(1 for j in ps if net.project_year.get(j) == latest))
+                  for ps in net.org_projects]
+        kept = net.__dict__["_activity"] = (reach, recent)
+    return kept
+
+
+def score_candidates(net: Network, i: int, every_part: bool = False
+                     ) -> dict[int, dict[str, float]]:
+    """Every candidate of organisation ``i`` (partners of partners and the most active
+    organisations, never a present partner) with the named parts of its score:
+
+    * ``partners``: log(1 + Σ over shared partners p of sqrt(n(i,p)·n(p,c)) / log(2 + deg p)),
+      n the number of projects shared (Adamic–Adar weighted by repeated co-participation);
+    * ``recent partners``: the same with each shared project counted ``RECENT_DECAY ** age``;
+    * ``common partners``: log(1 + the number of shared partners);
+    * ``consortia``: log(1 + 10 Σ_p (Σ_j 1/(|j|-1))(Σ_j' 1/(|j'|-1)) / log(2 + deg p)), the
+      shared projects j (i with p) and j' (p with c) counted by how small their consortia are;
+    * ``reach`` / ``recent activity``: log(1 + the candidate's projects) / of its projects in
+      the network's latest year; ``themes``: rarity-weighted themes both worked in;
+    * ``complementary``: leader ↔ moderate/emerging by EIS group; ``same country``.
+
+    ``every_part``: also the parts weighted 0 (the fit looks at all of them).
+    """
+    mine = net.partners(i)
+    raw: dict[int, list[float]] = {}
+    for p, sq_me, sq_recent_me, close_me in net.adjacency(i, RECENT_DECAY):
+        theirs = net.adjacency(p, RECENT_DECAY)
+        weight = 1.0 / math.log(2 + len(theirs))
+        a, b, d = weight * sq_me, weight * sq_recent_me, weight * close_me
+        for c, sq_them, sq_recent_them, close_them in theirs:
+            acc = raw.get(c)
+            if acc is None:
+                if c == i or c in mine:
+                    continue
+                raw[c] = [a * sq_them, b * sq_recent_them, 1.0, d * close_them]
+            else:
+                acc[0] += a * sq_them
+                acc[1] += b * sq_recent_them
+                acc[2] += 1.0
+                acc[3] += d * close_them
+    for c in popular(net):
+        if c != i and c not in mine and c not in raw:
+            raw[c] = [0.0, 0.0, 0.0, 0.0]
+    idf = theme_weights(net)
+    my_themes = net.themes_of_org(i)
+    found = net.group(i)
+    my_kind = group_kind(found[2] if found else None)
+    my_country = net.org_country.get(i)
+    reach, recent = activity(net)
+    themes = every_part or WEIGHTS["themes"] > 0  # the costly part: only when it counts
+    candidates: dict[int, dict[str, float]] = {}
+    for c, acc in raw.items():
+        other = net.group(c)
+        kind = group_kind(other[2] if other else None)
+        candidates[c] = {
+            "partners": math.log1p(acc[0]), "recent partners": math.log1p(acc[1]),
+            "common partners": math.log1p(acc[2]), "consortia": math.log1p(10 * acc[3]),
+            "reach": reach[c], "recent activity": recent[c],
+            "themes": sum(idf.get(t, 0.0) for t in theme_set(net, c) if t in my_themes)
+            if themes else 0.0,
+            "complementary": 1.0 if my_kind and kind and my_kind != kind else 0.0,
+            "same country": 1.0 if my_country and net.org_country.get(c) == my_country else 0.0,
+        }
+    return candidates
+
+
+def _score(value: float) -> float:
+    """The ranking value (a sum of non-negative parts) as a number in [0, 1): v / (1 + v),
+    in the value's order."""
+    value = max(0.0, value)
+    return value / (1.0 + value)
+
+
+def total(parts: dict[str, float], weights: dict[str, float] | None = None) -> float:
+    w = WEIGHTS if weights is None else weights
+    return sum(w[k] * v for k, v in parts.items() if k in w)
+
+
+def rank(net: Network, i: int, limit: int, filters: Filters | None = None) -> list[int]:
+    """The ``limit`` best candidates of organisation ``i`` (no explanations: the bench)."""
+    scored = score_candidates(net, i)
+    if filters is not None:
+        found = net.group(i)
+        kind = group_kind(found[2] if found else None)
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
+    return heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+
+
+def suggest_partners(
+    net: Network, organisation: str, limit: int = 10, filters: Filters | None = None
+) -> list[Suggestion]:
+    """Ranked, explained partner suggestions for ``organisation`` (an IRI in the network)."""
+    i = net.org_index.get(organisation)
+    if i is None:
+        return []
+    scored = score_candidates(net, i)
+    if filters is not None:
+        found = net.group(i)
+        kind = group_kind(found[2] if found else None)
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
+    best = heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+    return [
+        Suggestion(net.orgs[c], net.label(net.orgs[c]), _score(total(scored[c])),
+                   scored[c], explain(net, i, c, scored[c]))
+        for c in best
+    ]
+
+
+def suggest_for_idea(
+    net: Network, themes: Iterable[str], countries: Iterable[str] = (),
+    members: Iterable[str] = (), limit: int = 10, filters: Filters | None = None,
+) -> list[Suggestion]:
+    """Who is missing from a consortium for a project idea: organisations experienced in the
+    idea's ``themes``, from countries not yet in it, complementary to its members' groups."""
+    wanted, have = set(themes), {c for c in countries}
+    member_ids = [net.org_index[m] for m in members if m in net.org_index]
+    have |= {net.org_country[m] for m in member_ids if m in net.org_country}
+    kinds = {group_kind(g[2]) for m in member_ids if (g := net.group(m))}
+    idf = theme_weights(net)
+    scored: dict[int, dict[str, float]] = {}
+    for j, project_themes in net.project_themes.items():
+        hit = [t for _p, t in project_themes if t in wanted]
+        if not hit:
+            continue
+        for c in net.project_orgs[j]:
+            country = net.org_country.get(c)
+            if c in member_ids or (country and _matches(country, tuple(have))):
+                continue
+            parts = scored.setdefault(c, {"themes": 0.0, "partners": 0.0})
+            parts["themes"] += sum(idf.get(t, 0.0) for t in hit) / 10
+    for c, parts in scored.items():
+        parts["reach"] = math.log(1 + len(net.org_projects[c]))
+        found = net.group(c)
+        kind = group_kind(found[2] if found else None)
+        parts["complementary"] = 1.0 if kind and kinds - {None, kind} else 0.0
+        known = net.partners(c)
+        parts["partners"] = sum(1.0 for m in member_ids if m in known) * 0.5
+    if filters is not None:
+        scored = {c: p for c, p in scored.items() if filters.accepts(net, None, c)}
+    best = heapq.nlargest(limit, scored, key=lambda c: (total(scored[c], IDEA_WEIGHTS), -c))
+    out = []
+    for c in best:
+        expl = [e for t in sorted(wanted) if (e := _theme_step(net, c, t))]
+        if scored[c]["complementary"]:
+            expl.append(_step("complementary", f"{net.label(net.orgs[c])} is in "
+                              f"{_group_label(net, c)}, complementing the consortium",
+                              net.group_triples(c)))
+        out.append(Suggestion(net.orgs[c], net.label(net.orgs[c]),
+                              _score(total(scored[c], IDEA_WEIGHTS)), scored[c], expl))
+    return out
+
+
+# ---------------------------------------------------------------------- explanations
+def _step(kind: str, text: str, path: list[Triple]) -> dict[str, Any]:
+    return {"kind": kind, "text": text, "path": [list(t) for t in path]}
+
+
+def _group_label(net: Network, i: int) -> str:
+    found = net.group(i)
+    return net.label(found[2]) if found else "no known group"
+
+
+def _theme_step(net: Network, c: int, theme: str) -> dict[str, Any] | None:
+    for j in net.org_projects[c]:
+        if any(t == theme for _p, t in net.project_themes.get(j, ())):
+            return _step("theme", f"{net.label(net.orgs[c])} worked in {net.label(theme)} "
+                         f"({net.label(net.projects[j])})", net.theme_triples(c, j, theme))
+    return None
+
+
+def explain(net: Network, i: int, c: int, parts: dict[str, float]) -> list[dict[str, Any]]:
+    """The paths behind a suggestion: each step a triple of the store, in reading order."""
+    me, them = net.label(net.orgs[i]), net.label(net.orgs[c])
+    steps = []
+    mine, theirs = net.partners(i), net.partners(c)
+    shared = sorted((p for p in mine if p in theirs),
+                    key=lambda p: (-(mine[p] * theirs[p]) / math.log(2 + len(net.partners(p))),
+                                   p))
+    for p in shared[:EXPLAINED_PARTNERS]:
+        j1, j2 = net.shared_project(i, p), net.shared_project(p, c)
+        assert j1 is not None and j2 is not None
+        steps.append(_step(
+            "shared partner",
+            f"{me} and {them} both worked with {net.label(net.orgs[p])} "
+            f"({net.label(net.projects[j1])}; {net.label(net.projects[j2])})",
+            net.link_triples(i, j1, p) + net.link_triples(p, j2, c)))
+    if len(shared) > EXPLAINED_PARTNERS:
+        steps.append({"kind": "more shared partners",
+                      "text": f"and {len(shared) - EXPLAINED_PARTNERS} more shared partners",
+                      "path": []})
+    mine_t, theirs_t = net.themes_of_org(i), net.themes_of_org(c)
+    idf = theme_weights(net)
+    common = sorted((t for t in mine_t if t in theirs_t), key=lambda t: (-idf.get(t, 0), t))
+    for t in common[:EXPLAINED_THEMES] if _counts(parts, "themes") else ():
+        steps.append(_step(
+            "shared theme", f"both worked in {net.label(t)}",
+            net.theme_triples(i, mine_t[t][0], t) + net.theme_triples(c, theirs_t[t][0], t)))
+    if _counts(parts, "complementary"):
+        steps.append(_step(
+            "complementary", f"{me} is in {_group_label(net, i)}, {them} in "
+            f"{_group_label(net, c)} (European Innovation Scoreboard)",
+            net.group_triples(i) + net.group_triples(c)))
+    if _counts(parts, "same country"):
+        country = net.org_country[c]
+        steps.append(_step("same country", f"both in {net.label(country)}",
+                           [(net.orgs[i], P_COUNTRY, country),
+                            (net.orgs[c], P_COUNTRY, country)]))
+    if _counts(parts, "reach") or _counts(parts, "recent activity") \
+            or not steps or all(not s["path"] for s in steps):
+        latest = net.latest_year()
+        j = max(net.org_projects[c],
+                key=lambda j: (net.project_year.get(j, 0), len(net.project_orgs[j]), -j))
+        recent = sum(1 for k in net.org_projects[c] if net.project_year.get(k) == latest)
+        part = net.participation[(c, j)]
+        steps.append(_step(
+            "active", f"{them} took part in {len(net.org_projects[c])} projects"
+            + (f", {recent} of them starting in {latest}" if recent else "")
+            + f", e.g. {net.label(net.projects[j])}",
+            [(part, P_ORGANISATION, net.orgs[c]),
+             (part, P_PROJECT, net.projects[j])]))
+    return steps
+
+
+def _counts(parts: dict[str, float], name: str) -> bool:
+    """Whether the part adds to this suggestion's score (present and weighted)."""
+    return parts.get(name, 0.0) > 0 and WEIGHTS.get(name, 0.0) > 0

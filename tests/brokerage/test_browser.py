@@ -3,24 +3,20 @@ on a desktop and a phone viewport; screenshots go to tests/artifacts/brokerage-*
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from corridor.derived.brokerage import brokerage_for
-from tests.ui.conftest import app, artifacts, live_server  # noqa: F401 - fixtures
+from tests.ui.conftest import app, artifacts, live_server, shared_browser  # noqa: F401
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 UFC = "https://w3id.org/corridor/id/organisation/university-of-franche-comte"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
-        yield browser
-        browser.close()
+def browser() -> object:
+    return shared_browser()  # one playwright per process: the UI suites' browser
 
 
 @pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"])

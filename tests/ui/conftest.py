@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import socket
 import threading
@@ -78,14 +79,31 @@ PHONE = {"width": 390, "height": 844}
 SHOTS = Path("/tmp/ui18-shots")
 
 
+_PLAYWRIGHT: dict[str, object] = {}
+
+
+def shared_browser():
+    """The one headless Chromium of the test process (Debian's /usr/bin/chromium): playwright's
+    sync API runs once per process, so every suite that drives a browser shares it."""
+    if "browser" not in _PLAYWRIGHT:
+        sync_api = pytest.importorskip("playwright.sync_api")
+        manager = sync_api.sync_playwright()
+        playwright = manager.start()
+        _PLAYWRIGHT["browser"] = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                            headless=True)
+
+        def stop() -> None:
+            _PLAYWRIGHT["browser"].close()  # type: ignore[attr-defined]
+            manager.__exit__(None, None, None)
+
+        atexit.register(stop)
+    return _PLAYWRIGHT["browser"]
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole session (Debian's /usr/bin/chromium)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
-        browser.close()
+    """One headless Chromium for the whole session."""
+    return shared_browser()
 
 
 def _guarded_page(browser, viewport: dict, **options):

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json
 STALE_WAIT = 1.0  # seconds a request may wait for kept figures to catch up after a commit
 FIRST_WAIT = 0.5  # seconds a request may wait for figures when none exist yet (small stores)
-PENDING_WAIT = 5.0  # seconds a request may wait for the first kept figures of a large store
+PENDING_WAIT = 1.0  # seconds a request may wait for the first kept figures of a large store
 
 
 class FiguresPending(Exception):

@@ -57,9 +57,7 @@ def tiny_config(tmp_path: Path) -> Config:
 # the embedded store and real remote servers started here (see tests/remote_servers.py).
 # Remote runs carry the `remote` marker: `-m "not remote"` keeps a run lean. Which backends the
 # shared suites run on: CORRIDOR_TEST_BACKENDS (default: embedded; "all" adds both servers;
-# scripts/test.sh runs the `remote` selection of the store, protocol, Graph Store, linked-data
-# and catalogue suites with "all", beside the embedded run; the UI suites pass on the servers
-# too but are left out of CI for time).
+# they pass on both servers, but scripts/test.sh leaves them out of CI for time).
 # The remote store's own guarantees are tested on both servers in every run
 # (tests/store/test_remote.py). A test a backend cannot pass says why (Backend.limitation).
 _CHOSEN = os.environ.get("CORRIDOR_TEST_BACKENDS", "embedded")

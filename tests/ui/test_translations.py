@@ -251,7 +251,8 @@ def _browser_links(page, live_server) -> list[str]:
     RDF documents of the footer or the language switch, which sets the language itself)."""
     hrefs = page.evaluate("""() => [...document.querySelectorAll('header a, main a')]
         .filter(a => !a.closest('.ui-langs, nav.langs, .exports, .formats'))
-        .map(a => a.href)""")
+        .map(a => typeof a.href === "string" ? a.href
+                  : new URL(a.href.baseVal, document.baseURI).href)""")  # SVG links too
     host = urlsplit(live_server).netloc
     return [h for h in hrefs if urlsplit(h).netloc == host and not urlsplit(h).fragment
             and not re.search(r"\.(ttl|jsonld|nt|rdf|csv|json)$|format=", h)

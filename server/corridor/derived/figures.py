@@ -716,11 +716,7 @@ class KeptFigures:
 
     def get(self, store: OxigraphStore) -> Any:
         state = kept_state(store, self.name)
-        cached = state.value
-        if cached is None:
-            cached = self._load(store)
-            if cached is not None:
-                state.value = cached
+        cached = self._at_hand(store)
         if cached is not None:
             if cached[0] != store.version:  # a small store is done within the wait
                 self.refresh_in_background(store).join(STALE_WAIT)
@@ -736,21 +732,22 @@ class KeptFigures:
     def ensure_current(self, store: OxigraphStore) -> None:
         """Compute the figures of this version now unless they are at hand (background
         warming: it may take as long as it needs)."""
-        state = kept_state(store, self.name)
-        cached = state.value or self._load(store)
-        if cached is not None:
-            state.value = cached
+        cached = self._at_hand(store)
         if cached is None or cached[0] != store.version:
             self._compute_now(store)
 
     def warm(self, store: OxigraphStore) -> None:
         """Start computing in the background unless current figures are at hand."""
-        state = kept_state(store, self.name)
-        cached = state.value or self._load(store)
-        if cached is not None:
-            state.value = cached
+        cached = self._at_hand(store)
         if cached is None or cached[0] != store.version:
             self.refresh_in_background(store)
+
+    def _at_hand(self, store: OxigraphStore) -> tuple[int, Any] | None:
+        """The figures in memory, else those kept in the store folder (then remembered)."""
+        state = kept_state(store, self.name)
+        if state.value is None:
+            state.value = self._load(store)
+        return state.value
 
     def _compute_now(self, store: OxigraphStore) -> Any:
         state = kept_state(store, self.name)

@@ -3,19 +3,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
-     from params; a pair of forms is chosen by params.n (one, or any other number). */
-  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
-  var LANG = document.documentElement.lang || "en";
-  function say(key, params) {
-    var text = STRINGS[key] || key;
-    params = params || {};
-    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
-    return text.replace(/%\((\w+)\)s/g, function (_, name) {
-      var v = params[name];
-      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
-    });
-  }
+  var say = window.corridorSay;  // static/strings.js
   var ATLAS = { world: "/vendor/countries-50m.json", mini: "/vendor/countries-110m.json" };
 
   function el(name, attrs) {

@@ -1,19 +1,8 @@
 /* YASGUI against the local endpoint, with the example queries and a small chart plugin. */
 (function () {
   "use strict";
-  /* The page's words (<script id="ui-strings">, in the interface language): "%(name)s" filled
-     from params; a pair of forms is chosen by params.n (one, or any other number). */
-  var STRINGS = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  var say = window.corridorSay;  // static/strings.js
   var LANG = document.documentElement.lang || "en";
-  function say(key, params) {
-    var text = STRINGS[key] || key;
-    params = params || {};
-    if (Array.isArray(text)) text = text[params.n === 1 ? 0 : 1];
-    return text.replace(/%\((\w+)\)s/g, function (_, name) {
-      var v = params[name];
-      return typeof v === "number" ? v.toLocaleString(LANG) : String(v);
-    });
-  }
   var root = document.getElementById("yasgui");
   if (!root || typeof Yasgui === "undefined") return;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);

@@ -11,6 +11,7 @@ the data set. Measured on a copy-free path, in one process:
   store opened on a scratch checkpoint holding the change;
 * the whole validated write: ``store.transaction(..., check=write_check(store))`` adding the
   change as its own graph (scratch checkpoint, SHACL, publish), then the graph is dropped again;
+* with ``--http``, a Graph Store PUT of the file into a running ``corridor serve``;
 * ``corridor load FILE`` end to end (a new process: start-up, parse, validate, publish);
 * the raw engine: ``Store.load`` of the same file into the primary, no checks.
 """
@@ -18,11 +19,15 @@ the data set. Measured on a copy-free path, in one process:
 from __future__ import annotations
 
 import argparse
+import gc
+import http.client
+import os
 import random
 import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -120,11 +125,41 @@ def time_cli(store_dir: Path, graph: str, change: Path, runs: int) -> list[float
     return cli_times
 
 
+def time_put(store_dir: Path, graph: str, change: Path, runs: int) -> list[float]:
+    """A Graph Store PUT of the change (N-Triples) into its own graph through `corridor serve`,
+    then a DELETE; between writes the server's background work (figures, search index) is left
+    1 s to run, as it would between a steward's writes."""
+    token = "bench-token"
+    os.environ["CORRIDOR_WRITE_TOKEN"] = token
+    body = change.read_bytes()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/n-triples"}
+    path = "/graph-store?graph=" + urllib.parse.quote(graph, safe="")
+    times: list[float] = []
+    with common.corridor_server(store_dir) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        for _ in range(runs):
+            time.sleep(1.0)
+            start = time.perf_counter()
+            conn.request("PUT", path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            times.append(time.perf_counter() - start)
+            if resp.status not in (200, 201, 204):
+                raise SystemExit(f"PUT failed: {resp.status}")
+            print(f"PUT: {times[-1]:.3f} s", file=sys.stderr, flush=True)
+            time.sleep(1.0)
+            conn.request("DELETE", path, headers={"Authorization": headers["Authorization"]})
+            conn.getresponse().read()
+        conn.close()
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", default="5M")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cli", action="store_true", help="also time `corridor load`")
+    parser.add_argument("--http", action="store_true", help="also time a Graph Store PUT")
     parser.add_argument("--store", type=Path, help="store folder (default: bench/out/stores/N)")
     args = parser.parse_args(argv)
     store_dir = args.store or working_copy(common.ensure_store(args.triples), args.triples)
@@ -168,7 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     stages.wrap(validator._compiled, "run", "SHACL: target members + check queries")
     stages.wrap(validator, "validate_store", "SHACL: whole check (expand + queries)")
     stages.wrap(store, "_adopt_scratch", "adopt the scratch copy as the primary")
-    stages.wrap(store, "_commit", "publish: snapshot checkpoint, state, change log")
+    stages.wrap(store, "_commit", "publish: the whole commit (rows below, listeners)")
+    stages.wrap(store, "_publish_snapshot", "publish: checkpoint of the primary")
+    stages.wrap(store, "_public_view", "publish: public view (checkpoint minus withheld graphs)")
+    stages.wrap(store, "_set_reader", "publish: open the new version for readers (with the above)")
+    stages.wrap(store._log, "append", "publish: change-log entry")
+    stages.wrap(store, "_restore_primary", "roll back (restore the primary from the checkpoint)")
     for _ in range(args.runs):
         stages.active = True
         start = time.perf_counter()
@@ -196,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     del raw
     shutil.rmtree(raw_dir, ignore_errors=True)
 
+    gc.collect()  # the server opens the store next: this process's handles must be gone
+    put_times = time_put(store_dir, graph, change, max(args.runs, 20)) if args.http else []
+
     raw_p50 = common.p50(raw_times)
     rows = [
         [
@@ -209,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
             common.ms(common.p50(write_times)),
             common.ms(max(write_times)),
             "",
+        ],
+        [
+            "Graph Store PUT of the file over HTTP (`corridor serve`, token)",
+            common.ms(common.p50(put_times)),
+            common.ms(max(put_times, default=None)),
+            "then DELETE of the graph; the next PUT waits for the server to settle",
         ],
         [
             "`corridor load FILE` (new process, end to end)",

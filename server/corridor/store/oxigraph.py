@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,11 +58,16 @@ PUBLIC_SUFFIX = ".public"  # snapshots/<version>.public: the checkpoint minus wi
 class Transaction:
     """The write operations allowed inside :meth:`OxigraphStore.transaction`.
 
-    Without a check, operations write to the primary directly (a failure rolls it back from the
-    last checkpoint). With a check (per operation, or for the whole transaction via
-    ``store.transaction(activity, check=...)``) they write to a *scratch copy* of the store (a
-    RocksDB checkpoint: hard links, cheap); the check runs on the scratch copy and only an
-    accepted copy replaces the primary, so a refused write leaves the primary untouched.
+    Operations write to the primary directly; a check (per operation, or for the whole
+    transaction via ``store.transaction(activity, check=...)``) then runs on the primary before
+    the commit, and a refused or failed write rolls the primary back from the last published
+    checkpoint. Readers never see the primary (they read checkpoints), so nobody sees a write
+    before its check passed; a crash mid-write leaves the ``WRITING`` marker, and the next
+    start restores the checkpoint. Two kinds of write go to a *scratch copy* of the store
+    instead (a RocksDB checkpoint: hard links), adopted as the primary once accepted: the Rust
+    bulk loader and user updates run in a killable child process (which needs a store of its
+    own), and every checked write of an in-memory store (which has no checkpoint to roll back
+    to).
     """
 
     _store: OxigraphStore
@@ -87,11 +93,16 @@ class Transaction:
         """The store writes go to: the scratch copy while one is open, else the primary."""
         return self._scratch if self._scratch is not None else self._store._primary
 
-    def _touch(self) -> None:
-        if self._scratch is None and self.check is not None:
+    def _touch(self, scratch: bool = False) -> None:
+        """Note a write is coming; ``scratch``: it needs a scratch copy (see the class)."""
+        if self._scratch is None and (scratch or self._needs_copy(self.check)):
             self._open_scratch()
         if self._scratch is None:
             self.touched = True
+
+    def _needs_copy(self, check: WriteCheck | None) -> bool:
+        """A checked write of an in-memory store goes to a copy: nothing to roll back to."""
+        return check is not None and self._store._root is None
 
     # ------------------------------------------------------------------ operations
     def replace_graph(
@@ -132,7 +143,7 @@ class Transaction:
         ``SyntaxError`` (with ``lineno``/``offset``) on malformed input.
         """
         g = ox.NamedNode(graph)
-        self._touch()
+        self._touch(scratch=True)
         if replace:
             self.primary.clear_graph(g)
         self.primary.bulk_load(path=str(path), format=format, to_graph=g, base_iri=base_iri)
@@ -155,16 +166,14 @@ class Transaction:
         self, sparql: str, check: WriteCheck | None = None, base_iri: str | None = None,
         limits: UpdateLimits | None = None,
     ) -> None:
-        """Run a SPARQL Update; with ``check``, on a scratch copy first (focus: None).
+        """Run a SPARQL Update; with ``check``, checked before the commit (focus: None).
 
         With ``limits`` (user updates) it runs in a child process that is killed at the time
         limit (:mod:`corridor.store.limited_update`); that needs a scratch copy, so one is
         opened even without a check.
         """
         with self._checked(check):
-            if limits is not None and self._scratch is None:
-                self._open_scratch()
-            self._touch()
+            self._touch(scratch=limits is not None)
             if limits is None:
                 self.primary.update(sparql, base_iri=base_iri)
             else:
@@ -214,21 +223,21 @@ class Transaction:
         if check is None:
             yield
             return
-        own_scratch = self._scratch is None
+        had_scratch = self._scratch is not None
         saved_focus, self._focus = self._focus, set()
-        if own_scratch:
+        if not had_scratch and self._needs_copy(check):
             self._open_scratch()
         try:
             yield
-            check(self._scratch, None if self._focus is None else frozenset(self._focus))  # type: ignore[arg-type]
+            check(self.primary, None if self._focus is None else frozenset(self._focus))
         except BaseException:
-            if own_scratch:
+            if not had_scratch:
                 self._discard_scratch()
-            raise
+            raise  # the transaction rolls back what reached the primary
         finally:
             op_focus, self._focus = self._focus, saved_focus
             self._merge_focus(op_focus)
-        if own_scratch and self.check is None:
+        if not had_scratch and self._scratch is not None and self.check is None:
             self._adopt_scratch()
 
     def _note_focus(self, subjects: set[str], whole: bool) -> None:
@@ -244,6 +253,8 @@ class Transaction:
         self._scratch, self._scratch_dir = self._store._make_scratch()
 
     def _discard_scratch(self) -> None:
+        if self._scratch is None and self._scratch_dir is None:
+            return
         self._scratch = None
         gc.collect()
         if self._scratch_dir is not None:
@@ -257,22 +268,19 @@ class Transaction:
         self._store._adopt_scratch(holder, path)  # type: ignore[arg-type]
 
     def run_check(self) -> None:
-        """Run the transaction's check on its scratch copy now (dry runs), without committing."""
-        if self._scratch is not None and self.check is not None:
-            self.check(self._scratch, None if self._focus is None else frozenset(self._focus))
+        """Run the transaction's check on what it wrote now (dry runs), without committing."""
+        if self.check is not None and (self._scratch is not None or self.touched):
+            self.check(self.primary, None if self._focus is None else frozenset(self._focus))
 
     def _finish(self) -> None:
-        """Run the transaction-level check and adopt the scratch copy (called on commit)."""
-        if self._scratch is None:
-            return
+        """Run the transaction-level check and adopt a scratch copy (called on commit)."""
         try:
-            if self.check is not None:
-                focus = None if self._focus is None else frozenset(self._focus)
-                self.check(self._scratch, focus)
+            self.run_check()
         except BaseException:
             self._discard_scratch()
             raise
-        self._adopt_scratch()
+        if self._scratch is not None:
+            self._adopt_scratch()
 
     def _insert(self, g: ox.NamedNode, quads: Iterable[Quad]) -> tuple[int, set[str], bool]:
         """Insert in batches; returns (count, IRI subjects, whether blank subjects appeared)."""
@@ -454,9 +462,10 @@ class OxigraphStore:
             try:
                 yield txn
                 txn._finish()
-            except BaseException:
+            except BaseException as e:
                 txn._discard_scratch()
                 if txn.touched:
+                    _release_frames(e)
                     self._rollback()
                 elif marker is not None:
                     marker.unlink(missing_ok=True)
@@ -710,6 +719,17 @@ class OxigraphStore:
             closer = getattr(extension, "close", None)
             if callable(closer):
                 closer()
+
+
+def _release_frames(error: BaseException | None) -> None:
+    """Drop the locals of the finished frames ``error`` carries (and its causes): a check that
+    failed may still hold the primary there, and RocksDB's lock goes only with the last
+    reference, so the rollback could not reopen it."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
 
 
 def _assert_closed(path: Path) -> None:

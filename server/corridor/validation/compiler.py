@@ -174,19 +174,18 @@ class CompiledShapes:
     def queries(self, store: ReadView, focus: list[str] | None) -> list[tuple[str, list[Check]]]:
         """The SELECTs to run, each with the checks whose results it returns."""
         closure = _subclass_closure(self.ontology_subclasses + _store_subclasses(store))
-        focus_values = all_focus = ""
-        if focus is not None:
-            all_focus = "VALUES ?this { " + " ".join(f"<{f}>" for f in focus) + " }"
+        focus_values = ""
+        members_of = None if focus is None else _FocusMembers(store, focus)
         out = []
         for shape in self.shapes:
             target = _target_pattern(shape.target, closure)
             if target is None:
                 continue
             member = _membership(shape.target, closure)
-            if focus is not None:
+            if members_of is not None:
                 # start from the focus nodes that are targets: the checks then do index
                 # lookups from a bound ?this instead of enumerating the whole target first
-                members = _focus_members(store, all_focus, member)
+                members = members_of.of(shape.target, closure)
                 if not members:
                     continue
                 focus_values = "VALUES ?this { " + " ".join(members) + " }"
@@ -614,11 +613,45 @@ def _with_classes(text: str, closure: dict[str, set[str]]) -> str:
     return _CLASS_HOOK.sub(lambda m: _class_values("?vt", closure[m.group(1)]), text)
 
 
-def _focus_members(store: ReadView, focus_values: str, member: str) -> list[str]:
-    """The focus nodes (as SPARQL terms) that are targets of a shape; one cheap query."""
-    rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {focus_values} FILTER({member}) }}",
-                       use_default_graph_as_union=True)
-    return sorted(str(row["this"]) for row in rows)
+class _FocusMembers:
+    """Which focus nodes are targets of a shape, from what the focus nodes are: their types
+    read once, the subjects and objects of a target predicate once per predicate — instead of
+    one query per shape testing every focus node (20,000 nodes: ~1.3 s a shape)."""
+
+    def __init__(self, store: ReadView, focus: list[str]) -> None:
+        self._store = store
+        self._values = "VALUES ?this { " + " ".join(f"<{f}>" for f in focus) + " }"
+        self._terms = {f"<{f}>" for f in focus}
+        self._types: dict[str, set[str]] = {}
+        for row in self._query(f"SELECT ?this ?cls WHERE {{ {self._values} ?this a ?cls }}"):
+            self._types.setdefault(str(row["this"]), set()).add(row["cls"].value)
+        self._linked: dict[tuple[str, str], set[str]] = {}
+
+    def _query(self, sparql: str) -> ox.QuerySolutions:
+        return self._store.query(sparql, use_default_graph_as_union=True)
+
+    def _linked_by(self, predicate: str, direction: str) -> set[str]:
+        key = (predicate, direction)
+        if key not in self._linked:
+            pattern = (f"?this <{predicate}> ?x" if direction == "subject"
+                       else f"?x <{predicate}> ?this")
+            rows = self._query(f"SELECT DISTINCT ?this WHERE {{ {self._values} {pattern} }}")
+            self._linked[key] = {str(row["this"]) for row in rows}
+        return self._linked[key]
+
+    def of(self, target: Target, closure: dict[str, set[str]]) -> list[str]:
+        """The shape's focus nodes as SPARQL terms, sorted."""
+        found: set[str] = set()
+        if target.classes:
+            classes = set().union(*(closure[c] for c in target.classes))
+            found.update(t for t, types in self._types.items() if types & classes)
+        if target.nodes:
+            found.update(self._terms & {_nt(n) for n in target.nodes})
+        for p in target.subjects_of:
+            found |= self._linked_by(p, "subject")
+        for p in target.objects_of:
+            found |= self._linked_by(p, "object")
+        return sorted(found)
 
 
 SMALL_TARGET = 2000

@@ -158,7 +158,8 @@ def working_copy(store_dir: Path, triples: str, fresh: bool) -> Path:
 
 
 def background_done(work: Path) -> bool:
-    """Figures (home, VoID, DCAT), search index and dumps of the current version are kept."""
+    """Figures (home, VoID, DCAT), search index, dumps and brokerage analytics of the current
+    version are kept."""
     version = json.loads((work / "state.json").read_text())["version"]
     figures = all(
         (work / "figures" / f"{name}-{version}.json").exists()
@@ -170,7 +171,11 @@ def background_done(work: Path) -> bool:
     except sqlite3.Error:
         return False
     dumps = (work / "dumps" / f"{version:012d}" / "index.txt").exists()  # the catalogue's
-    return figures and dumps and int(tag.get("version", -1)) == version
+    try:  # the brokerage analytics (betweenness, communities) of this version
+        analytics = json.loads((work / "brokerage" / "analytics.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        analytics = -1
+    return figures and dumps and int(tag.get("version", -1)) == version and analytics == version
 
 
 def first_requests(server: common.LiveServer, pages: list[Page]) -> list[float]:
@@ -254,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         rows,
     )
     text += (
-        f"\n- background work (figures, search index, dumps) finished {background:.0f} s after the"
-        f" first requests{'' if background_done(work) else ' — NOT finished (timeout)'}\n"
+        f"\n- background work (figures, search index, dumps, brokerage analytics) finished"
+        f" {background:.0f} s after the first requests"
+        f"{'' if background_done(work) else ' — NOT finished (timeout)'}\n"
         f"- resident memory of `corridor serve` (whole process tree, query workers included):"
         f" {start_rss:.0f} MiB after start, {rss:.0f} MiB after warming every page type,"
         f" {restart_rss:.0f} MiB after the restarted server's first requests\n"

@@ -7,7 +7,13 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from typing import Any
 
+import pytest
+
+import corridor.derived.brokerage as brokerage_module
+from corridor.derived import figures
+from corridor.derived.brokerage import brokerage_for
 from tests.brokerage.conftest import BASE, ORG, Live
 
 GRAPH = BASE + "graph/derived/brokerage"
@@ -83,3 +89,23 @@ def test_the_profile_gives_partners_per_year_and_position(live: Live) -> None:
     profile = live.get_json("/profile", organisation=ORG + "b")
     assert profile["partners_per_year"] == {"2015": 2, "2016": 2, "2017": 1}
     assert profile["projects"] == 3 and profile["betweenness"] > 0
+
+
+def test_a_big_stores_analytics_come_from_a_child_process_and_equal_the_in_process_ones(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    brokerage = brokerage_for(live.store)
+    network, in_process = brokerage.current(wait=True)
+    assert network is not None and in_process is not None
+    children: list[str] = []
+    real_run = figures.run_in_child
+
+    def counted(*args: Any) -> None:
+        children.append(args[1])
+        real_run(*args)
+
+    monkeypatch.setattr(figures, "LARGE_CHECKPOINT_BYTES", 0)  # every store counts as big
+    monkeypatch.setattr(brokerage_module, "run_in_child", counted)
+    from_child = brokerage._analytics_of(network)
+    assert children == ["corridor.derived.brokerage:analytics_json"]
+    assert {**from_child.to_json(), "seconds": 0} == {**in_process.to_json(), "seconds": 0}

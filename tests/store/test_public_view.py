@@ -78,3 +78,25 @@ def test_with_personal_data_published_there_is_no_separate_view(tmp_path: Path) 
     store = seeded(config)
     assert values(store) == {"public", "personal"}
     assert not any(n.endswith(PUBLIC_SUFFIX) for n in snapshot_names(config))
+
+
+def test_later_writes_keep_the_withheld_graphs_and_their_metadata_out_of_view_only(
+    tmp_path: Path,
+) -> None:
+    config = Config(store_dir=tmp_path / "store")
+    store = seeded(config)
+    about = ox.Quad(ox.NamedNode(PERSONAL), ox.NamedNode(EX + "source"), ox.Literal("people.ttl"),
+                    ox.NamedNode(config.meta_graph))
+    with store.transaction("describe") as txn:
+        txn.set_graph_metadata([about], PERSONAL)
+    with store.transaction("more") as txn:
+        txn.add_to_graph(PUBLIC, [quad("later")])
+    personal = quad("personal")
+    personal = ox.Quad(personal.subject, personal.predicate, personal.object,
+                       ox.NamedNode(PERSONAL))
+    full = set(store.reader().quads_for_pattern(None, None, None, None))
+    assert personal in full
+    assert about in full
+    with store.lease(public=True) as view:
+        public = set(view.handle.quads_for_pattern(None, None, None, None))  # type: ignore[attr-defined]
+    assert public == full - {personal, about}

@@ -147,7 +147,7 @@ class Snapshot:
 
 class Writes(Protocol):
     """The write operations of a transaction (see :meth:`Store.transaction`); with a check,
-    they go to a scratch copy that is checked, then adopted whole, or thrown away."""
+    they are checked before the commit, and a refused transaction leaves no trace."""
 
     activity: str
     changes: list[tuple[str | None, str | None]]

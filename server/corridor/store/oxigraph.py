@@ -398,14 +398,44 @@ class OxigraphStore:
         return path
 
     def _publish_snapshot(self, version: int) -> Path:
+        """Checkpoint the primary as ``version``, and its public view first (see below)."""
         path = self._snapshot_dir(version)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._primary.backup(str(tmp))
-            os.replace(tmp, path)
+            self._publish_public_view(path)
+            _checkpoint(self._primary, path)
         return path
+
+    def _publish_public_view(self, checkpoint: Path) -> None:
+        """The public view of the version about to be checkpointed, cut from the primary: the
+        withheld quads (a few hundred: personal graphs and what the metadata says of them) are
+        taken out, the primary checkpointed, and the quads put back, all under the WRITING
+        marker (a failure restores the primary). Two RocksDB opens fewer than copying the
+        checkpoint and deleting from the copy (measured at 1M triples: 60 of 215 ms)."""
+        public = checkpoint.with_name(checkpoint.name + PUBLIC_SUFFIX)
+        withheld = self._withheld_quads(self._primary)
+        if withheld is None or public.exists():
+            return
+        _remove_withheld(self._primary, withheld)
+        _checkpoint(self._primary, public)
+        graphs, quads = withheld
+        for graph in graphs:
+            self._primary.add_graph(graph)
+        self._primary.extend(quads)
+
+    def _withheld_quads(self, store: ox.Store) -> tuple[list[ox.NamedNode], list[ox.Quad]] | None:
+        """The withheld graphs of ``store`` and every quad the public must not see (theirs and
+        the metadata about them); None when nothing is withheld."""
+        graphs = [g for g in store.named_graphs()
+                  if isinstance(g, ox.NamedNode) and self.config.is_withheld(g.value)]
+        if not graphs:
+            return None
+        quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+        meta = ox.NamedNode(self.config.meta_graph)
+        quads += [q for q in store.quads_for_pattern(None, None, None, meta)
+                  if is_withheld_metadata(self.config, q)]
+        return graphs, quads
+
 
     def _remove_stale_snapshots(self, keep: Path) -> None:
         public = keep.with_name(keep.name + PUBLIC_SUFFIX)
@@ -584,26 +614,23 @@ class OxigraphStore:
         instead of naming every public graph in the query's dataset, which costs ~10x per
         pattern (measured: 1.5 ms instead of 0.14 ms for a two-pattern lookup at 1M triples).
         """
+        public = checkpoint.with_name(checkpoint.name + PUBLIC_SUFFIX)
+        if public.exists():  # made with the checkpoint (see _publish_public_view)
+            return public
         withheld = [g for g in reader.named_graphs()
                     if isinstance(g, ox.NamedNode) and self.config.is_withheld(g.value)]
         if not withheld or self.read_only:
             return checkpoint
-        public = checkpoint.with_name(checkpoint.name + PUBLIC_SUFFIX)
-        if not public.exists():
-            tmp = public.with_name(public.name + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            reader.backup(str(tmp))
-            copy = ox.Store(str(tmp))
-            for graph in withheld:
-                copy.remove_graph(graph)
-            meta = ox.NamedNode(self.config.meta_graph)
-            for quad in list(copy.quads_for_pattern(None, None, None, meta)):
-                if is_withheld_metadata(self.config, quad):
-                    copy.remove(quad)
-            copy.flush()
-            del copy
-            gc.collect()
-            os.replace(tmp, public)
+        # a checkpoint published without its view (by an older Corridor): cut it from a copy
+        tmp = public.with_name(public.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        reader.backup(str(tmp))
+        copy = ox.Store(str(tmp))
+        _remove_withheld(copy, self._withheld_quads(copy))
+        copy.flush()
+        del copy
+        gc.collect()
+        os.replace(tmp, public)
         return public
 
     def reader(self) -> ox.Store:
@@ -719,6 +746,28 @@ class OxigraphStore:
             closer = getattr(extension, "close", None)
             if callable(closer):
                 closer()
+
+
+def _remove_withheld(
+    store: ox.Store, withheld: tuple[list[ox.NamedNode], list[ox.Quad]] | None
+) -> None:
+    """Take what :meth:`OxigraphStore._withheld_quads` found out of ``store``."""
+    if withheld is None:
+        return
+    graphs, quads = withheld
+    for graph in graphs:
+        store.remove_graph(graph)
+    for quad in quads:
+        if quad.graph_name not in graphs:  # the metadata about them
+            store.remove(quad)
+
+
+def _checkpoint(store: ox.Store, path: Path) -> None:
+    """A RocksDB checkpoint of ``store`` at ``path``, which appears only when complete."""
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    store.backup(str(tmp))
+    os.replace(tmp, path)
 
 
 def _release_frames(error: BaseException | None) -> None:

@@ -812,6 +812,9 @@ def is_large(store: OxigraphStore) -> bool:
     except OSError:
         return False
     return size >= LARGE_CHECKPOINT_BYTES
+CHILD_NICENESS = 10  # the scheduler gives a child's CPU to the server when both want it
+
+
 def run_in_child(store: OxigraphStore, function: str, version: int, target: Path) -> None:
     """Run ``function`` ("module:name", taking a :class:`~corridor.store.CheckpointStore` and
     the target path, returning JSON data) in a child process on the store's public
@@ -872,6 +875,8 @@ def _child_main(argv: list[str]) -> int:
 
     function, checkpoint, version, config_file, target, parent = argv
     _die_with_parent(int(parent))
+    with contextlib.suppress(OSError):  # background work: requests and writes come first
+        os.nice(CHILD_NICENESS)
     with open(config_file, "rb") as f:
         config = pickle.load(f)  # noqa: S301 - written by the parent a moment ago
     module, name = function.split(":")

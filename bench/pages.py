@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="recopy the store (no index)")
     parser.add_argument("--wait", type=float, default=900, help="max seconds for background")
+    parser.add_argument("--no-raw", action="store_true",
+                        help="skip the raw-engine column (minutes at 5M; same data, same figures)")
     args = parser.parse_args(argv)
     nt = common.ensure_data(args.triples)
     ready = common.ensure_store(args.triples)
@@ -243,8 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         restart_rss = server.rss_mb()
     resources = {"project": BASE + project.lstrip("/"), **sample}
     raw = raw_queries(resources, COUNTRY)
-    store = raw_store(work)  # after the servers stopped: the raw runs have the CPU alone
-    raw_p50 = {kind: time_raw(store, query) for kind, query in raw.items()}
+    raw_p50: dict[str, float | None] = {kind: None for kind in raw}
+    if not args.no_raw:
+        store = raw_store(work)  # after the servers stopped: the raw runs have the CPU alone
+        raw_p50 = {kind: time_raw(store, query) for kind, query in raw.items()}
     rows = [
         [name, status, common.ms(c), common.ms(r), common.ms(p50), common.ms(p99),
          common.ms(raw_p50[kind]), common.ratio(p50, raw_p50[kind])]

@@ -560,11 +560,13 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     config = config.with_(**{k: v for k, v in flags.items() if v is not None})
     from waitress.server import create_server
 
+    from corridor.derived.figures import freeze_long_lived
     from corridor.validation.validator import Validator
     from corridor.web.app import create_app
 
     # shapes the engine cannot use would turn every write into an error: refuse to start
     Validator.bundled(config).check_usable()
+    freeze_long_lived()  # this process keeps its store: long-lived figures leave the collector
     app = create_app(config)
     try:
         # poll(), not select(): a big store keeps many files open, and select() refuses

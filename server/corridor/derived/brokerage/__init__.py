@@ -31,7 +31,7 @@ from corridor.derived.brokerage.suggest import (
     suggest_for_idea,
     suggest_partners,
 )
-from corridor.derived.figures import is_large, run_in_child
+from corridor.derived.figures import is_large, keep_out_of_gc, run_in_child
 from corridor.rdf.namespaces import COR, DCT, PROV, RDF_TYPE, RDFS, XSD
 from corridor.store import OxigraphStore
 
@@ -129,8 +129,10 @@ class Brokerage:
             # whole-network analytics are computed; the pages that need those show the
             # previous ones meanwhile
             self.network = net
+            keep_out_of_gc()
             analytics = self._analytics_of(net)
             self.analytics = analytics
+            keep_out_of_gc()
             if publish and self._published() != version:  # not already this one's
                 self._publish(net, analytics)
                 self._publish_next = False

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import get_json
+from .conftest import axe_violations, get_json
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -174,6 +174,8 @@ def test_run_an_example_query_in_yasgui(page, live_server, artifacts):
     page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
     assert page.locator(".yasr table tbody tr").count() >= 1
     page.screenshot(path=str(artifacts / "yasgui.png"), full_page=True)
+    violations = axe_violations(page)  # the results' own controls (view and page size) too
+    assert violations == [], "\n".join(map(str, violations))
 
 
 def test_resource_page_works_without_javascript(browser, live_server, artifacts):

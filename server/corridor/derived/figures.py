@@ -840,6 +840,8 @@ def is_large(store: OxigraphStore) -> bool:
     except OSError:
         return False
     return size >= LARGE_CHECKPOINT_BYTES
+
+
 CHILD_NICENESS = 10  # the scheduler gives a child's CPU to the server when both want it
 
 

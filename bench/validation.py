@@ -205,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     stages.wrap(store, "_adopt_scratch", "adopt the scratch copy as the primary")
     stages.wrap(store, "_commit", "publish: the whole commit (rows below, listeners)")
     stages.wrap(store, "_publish_snapshot", "publish: checkpoint of the primary")
-    stages.wrap(store, "_public_view", "publish: public view (checkpoint minus withheld graphs)")
-    stages.wrap(store, "_set_reader", "publish: open the new version for readers (with the above)")
+    stages.wrap(store, "_publish_public_view",
+                "publish: public view cut from the primary (part of the checkpoint row)")
+    stages.wrap(store, "_set_reader", "publish: open the new version for readers")
     stages.wrap(store._log, "append", "publish: change-log entry")
     stages.wrap(store, "_restore_primary", "roll back (restore the primary from the checkpoint)")
     for _ in range(args.runs):

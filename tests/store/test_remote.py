@@ -98,6 +98,26 @@ def test_validation_sees_the_neighbours_stored_remotely(config):
     assert store.graph_exists(config.graph_iri("p2"))
 
 
+def test_a_write_too_big_for_one_request_lands_whole_through_staging_graphs(config):
+    """Servers cap request bodies (Oxigraph server at 128 MiB): a big write is uploaded in
+    parts to staging graphs, copied by the one conditional request, and the staging dropped."""
+    store = open_store(config)
+    store.stage_chars = 2_000  # a few dozen statements per upload instead of 32 Mi characters
+    sent: list[int] = []
+    update = store.client.update
+    store.client.update = lambda text: (sent.append(len(text)), update(text))[1]
+    written = turtle("\n".join(
+        f'<{EX}s{i}> <{EX}p> "value {i}" ; <{EX}q> <{EX}o{i % 7}> .' for i in range(300)))
+    with store.transaction("big") as txn:
+        txn.replace_graph(config.graph_iri("big"), written)
+    assert {(q.subject, q.predicate, q.object) for q in store.quads(config.graph_iri("big"))} \
+        == {(q.subject, q.predicate, q.object) for q in written}
+    graphs = {str(row[0].value) for row in store.client.query(
+        "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}
+    assert not [g for g in graphs if "staging" in g]
+    assert len(sent) > 10 and max(sent[:-1]) < 2_200  # the uploads, then the final request
+
+
 class CuttingProxy:
     """A TCP proxy that forwards only the first ``keep`` bytes of each request, then closes
     both sides: an update request interrupted in transit."""

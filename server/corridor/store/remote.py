@@ -81,11 +81,28 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 VALUES_CHUNK = 200
 SUBJECT_CACHE = 50_000  # subjects whose quads a view keeps (per version)
 STAGE_LINES = 2000  # statements per Virtuoso update text (its compiler fails near 5000)
+# characters per update text (at most 4 bytes each): Oxigraph server refuses bodies over 128 MiB
+STAGE_CHARS = 32 * 1024 * 1024
 # graphs a Virtuoso installation holds of its own: never data of Corridor's (`reindex`)
 SYSTEM_GRAPH_PREFIXES = (
     "http://www.openlinksw.com/", "http://localhost:8890/", "http://www.w3.org/ns/ldp#",
     "http://www.w3.org/2002/07/owl#", "urn:x-corridor:", "virtrdf:",
 )
+
+
+def _chunks(lines: list[str], max_lines: int, max_chars: int) -> Iterator[list[str]]:
+    """``lines`` in runs of at most ``max_lines`` lines and ``max_chars`` characters (or one
+    longer line alone)."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and (len(chunk) >= max_lines or size + len(line) + 1 > max_chars):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        yield chunk
 
 
 class ConflictError(StoreError):
@@ -624,8 +641,9 @@ class RemoteTransaction:
         """The update requests of this transaction: (staging uploads, the one final request,
         the staging graphs). Every operation of the final request is conditional on the
         version marker still saying ``start``; it moves the marker last. A small write is the
-        final request alone; a large one (more than :data:`STAGE_LINES` statements: Virtuoso's
-        SPARQL compiler runs out of memory on long texts) is first uploaded to staging graphs
+        final request alone; a large one (more than :data:`STAGE_LINES` statements on Virtuoso,
+        whose SPARQL compiler runs out of memory on long texts, or :data:`STAGE_CHARS`
+        characters anywhere: servers cap request bodies) is first uploaded to staging graphs
         nobody reads, which the final request copies and drops."""
         terms = self._store.terms
         # evaluated once per operation (a one-row subquery): a pattern or FILTER evaluated per
@@ -666,7 +684,10 @@ class RemoteTransaction:
                 f" WHERE {{ {condition} }}")
         uploads: list[str] = []
         staging: list[str] = []
-        if sum(len(lines) for lines in contents.values()) <= self._store.stage_lines:
+        limit_lines, limit_chars = self._store.stage_lines, self._store.stage_chars
+        if (sum(len(lines) for lines in contents.values()) <= limit_lines
+                and sum(len(line) + 1 for lines in contents.values() for line in lines)
+                <= limit_chars):
             inserts = [f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}"
                        for g, lines in contents.items()]
             operations.append("INSERT {\n" + "\n".join(inserts)
@@ -675,10 +696,8 @@ class RemoteTransaction:
             for i, (graph, lines) in enumerate(contents.items()):
                 stage = f"{_S}staging/{token}/{i}"
                 staging.append(stage)
-                step = self._store.stage_lines
-                for at in range(0, len(lines), step):
-                    uploads.append(f"INSERT DATA {{ GRAPH <{stage}> {{\n"
-                                   + "\n".join(lines[at:at + step]) + "\n} }")
+                uploads += [f"INSERT DATA {{ GRAPH <{stage}> {{\n" + "\n".join(chunk) + "\n} }"
+                            for chunk in _chunks(lines, limit_lines, limit_chars)]
                 operations.append(
                     f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
                     f"GRAPH <{stage}> {{ ?s ?p ?o }} }}")
@@ -769,6 +788,7 @@ class RemoteStore:
         # statements: large writes go through staging graphs there; other stores take one text
         self.virtuoso = "virtuoso" in (self.client.server or "").lower()
         self.stage_lines = STAGE_LINES if self.virtuoso else 10_000_000
+        self.stage_chars = STAGE_CHARS
         if self.virtuoso:  # it stores "P36M"^^xsd:duration as "36"
             self.terms.wrapped = frozenset({XSD + "duration"})
 

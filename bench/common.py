@@ -272,6 +272,32 @@ def latencies(
     return out, status
 
 
+def background_done(work: Path, version: int | None = None) -> bool:
+    """Figures (home, VoID, DCAT), search index, dumps and brokerage analytics of the current
+    version are kept in the store folder ``work`` (a remote store's folder: give its
+    ``version``; it keeps no dumps)."""
+    import sqlite3
+
+    remote = version is not None
+    if version is None:
+        version = json.loads((work / "state.json").read_text())["version"]
+    figures = all(
+        (work / "figures" / f"{name}-{version}.json").exists()
+        for name in ("stats", "void", "dcat-coverage")
+    )
+    try:
+        with sqlite3.connect(work / "search.sqlite") as db:
+            tag = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return False
+    dumps = remote or (work / "dumps" / f"{version:012d}" / "index.txt").exists()
+    try:  # the brokerage analytics (betweenness, communities) of this version
+        analytics = json.loads((work / "brokerage" / "analytics.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        analytics = -1
+    return figures and dumps and int(tag.get("version", -1)) == version and analytics == version
+
+
 def throughput(
     port: int, paths: Sequence[str], clients: int, seconds: float, accept: str = "*/*"
 ) -> dict[str, float]:

@@ -20,9 +20,7 @@ matches; ...) on a read-only pyoxigraph Store over the same data, p50 of up to f
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -157,27 +155,6 @@ def working_copy(store_dir: Path, triples: str, fresh: bool) -> Path:
     return work
 
 
-def background_done(work: Path) -> bool:
-    """Figures (home, VoID, DCAT), search index, dumps and brokerage analytics of the current
-    version are kept."""
-    version = json.loads((work / "state.json").read_text())["version"]
-    figures = all(
-        (work / "figures" / f"{name}-{version}.json").exists()
-        for name in ("stats", "void", "dcat-coverage")
-    )
-    try:
-        with sqlite3.connect(work / "search.sqlite") as db:
-            tag = dict(db.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.Error:
-        return False
-    dumps = (work / "dumps" / f"{version:012d}" / "index.txt").exists()  # the catalogue's
-    try:  # the brokerage analytics (betweenness, communities) of this version
-        analytics = json.loads((work / "brokerage" / "analytics.json").read_text())["version"]
-    except (OSError, ValueError, KeyError):
-        analytics = -1
-    return figures and dumps and int(tag.get("version", -1)) == version and analytics == version
-
-
 def first_requests(server: common.LiveServer, pages: list[Page]) -> list[float]:
     out = []
     for _name, path, accept, _raw in pages:
@@ -199,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     nt = common.ensure_data(args.triples)
     ready = common.ensure_store(args.triples)
     work = working_copy(ready, args.triples, args.fresh)
-    had_index = background_done(work)
+    had_index = common.background_done(work)
     sample = sample_resources(work)
     project = project_paths(nt, 1)[0]
     deu = quote(COUNTRY)
@@ -232,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         start_rss = server.rss_mb()
         cold = first_requests(server, pages)
         began = time.perf_counter()
-        while not background_done(work) and time.perf_counter() - began < args.wait:
+        while not common.background_done(work) and time.perf_counter() - began < args.wait:
             time.sleep(2)
         background = time.perf_counter() - began
         warm = []
@@ -265,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     text += (
         f"\n- background work (figures, search index, dumps, brokerage analytics) finished"
         f" {background:.0f} s after the first requests"
-        f"{'' if background_done(work) else ' — NOT finished (timeout)'}\n"
+        f"{'' if common.background_done(work) else ' — NOT finished (timeout)'}\n"
         f"- resident memory of `corridor serve` (whole process tree, query workers included):"
         f" {start_rss:.0f} MiB after start, {rss:.0f} MiB after warming every page type,"
         f" {restart_rss:.0f} MiB after the restarted server's first requests\n"

@@ -27,9 +27,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-from common import OUT, LiveServer, ensure_data, free_port, table, throughput  # noqa: E402
+from common import (  # noqa: E402
+    OUT,
+    LiveServer,
+    background_done,
+    ensure_data,
+    free_port,
+    table,
+    throughput,
+)
 
-from tests.remote_servers import OxigraphServer, VirtuosoServer  # noqa: E402
+from tests.remote_servers import OxigraphServer, VirtuosoServer, _post  # noqa: E402
 
 BASE = "https://w3id.org/corridor/"
 PREFIX = "PREFIX cor: <https://w3id.org/corridor/ontology#> "
@@ -55,6 +63,24 @@ def serve(state: Path, server) -> LiveServer:
     return LiveServer([sys.executable, "-m", "corridor.cli", "serve", "--store", str(state),
                        "--port", str(port), "--threads", "16", *flags(server)], port,
                       ready_path="/sparql?query=ASK%7B%7D")
+
+
+def settle(state: Path, server, wait: float = 1800.0) -> float:
+    """Wait until the process serving ``state`` has derived everything of the current version
+    (figures, search index, brokerage analytics), so that no background work runs while
+    requests are measured; returns the seconds waited."""
+    import json
+
+    version = None
+    if server is not None:
+        rows = json.loads(_post(server.query_url, "query", (
+            "SELECT ?v { GRAPH <urn:x-corridor:state> { <urn:x-corridor:store> "
+            "<urn:x-corridor:version> ?v } }")))
+        version = int(rows["results"]["bindings"][0]["v"]["value"])
+    began = time.perf_counter()
+    while not background_done(state, version) and time.perf_counter() - began < wait:
+        time.sleep(2)
+    return time.perf_counter() - began
 
 
 def sparql_path(query: str) -> str:
@@ -87,6 +113,7 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
             ["load", str(data), "--graph", graph, "--store", str(state), *flags(server)])}
         web = serve(state, server)
         try:
+            row["derived s"] = settle(state, server)
             project = first_project(web.port)
             lookup = sparql_path(PREFIX + f"SELECT ?o WHERE {{ ?x cor:project <{project}> ; "
                                  "cor:organisation ?o }")
@@ -101,6 +128,7 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
             if kind == "virtuoso":
                 second = serve(folder / "state2", server)
                 try:
+                    settle(folder / "state2", server)
                     results: list[float] = []
 
                     def run(port: int) -> None:

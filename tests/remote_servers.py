@@ -137,6 +137,8 @@ ThreadsPerQuery = 2
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 MaxQueryMem = 500M
+; one write of a few million triples is one transaction (default limit 50 MB: SR325)
+TransactionAfterImageLimit = 1500000000
 
 [HTTPServer]
 ServerPort = {http}

@@ -78,7 +78,8 @@ def settle(state: Path, server, wait: float = 1800.0) -> float:
             "<urn:x-corridor:version> ?v } }")))
         version = int(rows["results"]["bindings"][0]["v"]["value"])
     began = time.perf_counter()
-    while not background_done(state, version) and time.perf_counter() - began < wait:
+    while (not background_done(state, version, with_dumps=False)
+           and time.perf_counter() - began < wait):
         time.sleep(2)
     return time.perf_counter() - began
 

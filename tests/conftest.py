@@ -56,16 +56,18 @@ def tiny_config(tmp_path: Path) -> Config:
 # The protocol, Graph Store, linked-data, catalogue and UI suites run against every backend:
 # the embedded store and real remote servers started here (see tests/remote_servers.py).
 # Remote runs carry the `remote` marker: `-m "not remote"` keeps a run lean. Which backends the
-# shared suites run on: CORRIDOR_TEST_BACKENDS (default: embedded; "all" adds both servers;
-# they pass on both servers, but scripts/test.sh leaves them out of CI for time).
-# The remote store's own guarantees are tested on both servers in every run
-# (tests/store/test_remote.py). A test a backend cannot pass says why (Backend.limitation).
-_CHOSEN = os.environ.get("CORRIDOR_TEST_BACKENDS", "embedded")
+# shared suites run on: CORRIDOR_TEST_BACKENDS, comma-separated (default: embedded; "all" adds
+# both servers); scripts/test.sh runs `-m remote` once per server, beside the embedded run.
+# A test a backend cannot pass says why (Backend.limitation).
+_CHOSEN = os.environ.get("CORRIDOR_TEST_BACKENDS", "embedded").split(",")
 BACKENDS = [
     pytest.param(name, id=name, marks=[pytest.mark.remote] if name != "embedded" else [])
     for name in ("embedded", "oxigraph", "virtuoso")
-    if _CHOSEN == "all" or name in _CHOSEN.split(",")
+    if "all" in _CHOSEN or name in _CHOSEN
 ]
+# the servers tests/store/test_remote.py runs on: both, unless some were chosen by name
+REMOTE_KINDS = [name for name in ("oxigraph", "virtuoso")
+                if name in _CHOSEN or not {"oxigraph", "virtuoso"} & set(_CHOSEN)]
 
 
 class Backend:

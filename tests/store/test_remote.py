@@ -20,6 +20,7 @@ from corridor.config import Config
 from corridor.store import StoreError, WriteRejected, open_store
 from corridor.store.remote import ConflictError
 from corridor.validation import write_check
+from tests.conftest import REMOTE_KINDS
 from tests.remote_servers import _post, free_port
 
 pytestmark = pytest.mark.remote
@@ -35,7 +36,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
     f"VALUES ?v{i} {{ {' '.join(str(n) for n in range(100))} }}" for i in range(6)) + " }"
 
 
-@pytest.fixture(params=["oxigraph", "virtuoso"])
+@pytest.fixture(params=REMOTE_KINDS)
 def server(request, server_pools):
     from tests.remote_servers import missing
 
@@ -170,6 +171,20 @@ def test_a_store_written_without_a_union_graph_gets_one_when_opened(config, serv
     reopened = open_store(config)
     union, every = union_and_graphs(reopened)
     assert reopened.union_ready and union == every and len(union) == 6
+
+
+def test_virtuoso_is_sent_the_smallest_default_graphs_first(config, server):
+    """Virtuoso plans by the first default graph (a million-triple graph first: >60 s instead
+    of 2.4 s for one VoID count)."""
+    if server.kind != "virtuoso":
+        pytest.skip(f"{server.kind}: queries name the union graph alone")
+    store = open_store(config)
+    with store.transaction("two") as txn:
+        txn.replace_graph(config.graph_iri("a-big"), turtle(
+            "\n".join(f"<{EX}s{i}> <{EX}p> {i} ." for i in range(50))))
+        txn.replace_graph(config.graph_iri("z-small"), turtle(f"<{EX}s> <{EX}p> 1 ."))
+    default, _named = store.view.dataset(use_default_graph_as_union=True)
+    assert default.index(config.graph_iri("z-small")) < default.index(config.graph_iri("a-big"))
 
 
 class CuttingProxy:

@@ -236,6 +236,8 @@ class RemoteView:
             chosen = default_graph if isinstance(default_graph, list) else [default_graph]
             default = [self._terms.out(g).value for g in chosen]
         named = data if named_graphs is None else [g.value for g in named_graphs]
+        if self._store.virtuoso and len(default) > 1:
+            default = self._store.smallest_first(default)
         return default or [EMPTY_GRAPH], named or [EMPTY_GRAPH]
 
     def query(self, query: str, *, base_iri: str | None = None, **dataset: Any) -> Any:
@@ -818,6 +820,7 @@ class RemoteStore:
         self._version, self._modified, self._seq = 0, datetime.now(UTC).replace(microsecond=0), 0
         self._checked_at = -1e9
         self._graphs: tuple[int, list[str]] | None = None
+        self._sizes: tuple[int, dict[str, int]] | None = None  # triples per graph, per version
         self._refresh(force=True, notify=False)
         # Virtuoso's SPARQL compiler runs out of memory on update texts of a few thousand
         # statements: large writes go through staging graphs there; other stores take one text
@@ -906,6 +909,19 @@ class RemoteStore:
         graphs = sorted(r["g"].value for r in rows)
         self._graphs = (version, graphs)
         return graphs
+
+    def smallest_first(self, graphs: list[str]) -> list[str]:
+        """``graphs`` ordered by size (counted once per version). Virtuoso plans a query by
+        the first default graph: counting the entities of 1M triples took 2.4 s with the
+        ontology graph first and over 60 s with the million-triple graph first."""
+        version = self.version
+        if self._sizes is None or self._sizes[0] != version:
+            rows = self.client.query(
+                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                [EMPTY_GRAPH], self.all_graphs() or [EMPTY_GRAPH])
+            self._sizes = (version, {r["g"].value: int(r["n"].value) for r in rows})
+        sizes = self._sizes[1]
+        return sorted(graphs, key=lambda g: (sizes.get(g, 0), g))
 
     def named_graphs(self, public: bool = True) -> list[str]:
         graphs = [g for g in self.all_graphs() if g != DEFAULT_GRAPH]

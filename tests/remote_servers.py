@@ -1,15 +1,19 @@
 """Real remote SPARQL 1.1 stores for the tests: Oxigraph server (PyPI ``oxigraph``) and
 Virtuoso 7 (Debian ``virtuoso-opensource``), each started in a temporary folder on a port of
-18800-18899, with a pool that hands each store of a test an empty dataset of its own.
+18800-18899, with a pool that hands each store of a test an empty dataset of its own. Several
+test processes run at once (scripts/test.sh): a port is claimed with a lock file first.
 """
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -19,6 +23,8 @@ from pathlib import Path
 PORTS = range(18800, 18900)
 _port_lock = threading.Lock()
 _taken: set[int] = set()
+_claims: list[int] = []  # lock files held for this process's lifetime (one per port it took)
+_CLAIMS = Path(tempfile.gettempdir()) / "corridor-test-ports"
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
 OXIGRAPH = shutil.which("oxigraph") or (
@@ -26,11 +32,25 @@ OXIGRAPH = shutil.which("oxigraph") or (
     if Path(sys.executable).with_name("oxigraph").exists() else None)
 
 
+def _claim(port: int) -> bool:
+    """Whether this process now holds ``port``'s lock file (no other process can)."""
+    _CLAIMS.mkdir(exist_ok=True)
+    fd = os.open(_CLAIMS / str(port), os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _claims.append(fd)
+    return True
+
+
 def free_port() -> int:
-    """A port of our range nobody listens on (ours are remembered: no double use)."""
+    """A port of our range nobody listens on and no other test process has claimed between
+    choosing it and its server binding it (ours are remembered: no double use)."""
     with _port_lock:
         for port in PORTS:
-            if port in _taken:
+            if port in _taken or not _claim(port):
                 continue
             with socket.socket() as s:
                 try:
@@ -206,12 +226,13 @@ class ServerPool:
         self._free: list[RemoteServer] = []
         self._all: list[RemoteServer] = []
         self._lock = threading.Lock()
+        self._numbers = itertools.count()  # a server that failed to start keeps its folder
 
     def acquire(self) -> RemoteServer:
         with self._lock:
             server = self._free.pop() if self._free else None
         if server is None:
-            folder = self.root / f"{self.kind}-{len(self._all)}"
+            folder = self.root / f"{self.kind}-{next(self._numbers)}"
             folder.mkdir(parents=True)
             server = OxigraphServer(folder) if self.kind == "oxigraph" else VirtuosoServer(folder)
             self._all.append(server)

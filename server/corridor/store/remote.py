@@ -6,8 +6,9 @@ What lives where
     remote store (the registry and log in the state graph :data:`STATE_GRAPH`, never shown to
     anybody). ``config.store_dir`` is a local folder for what this process derives (figures,
     search index, dumps), keyed by version like the embedded store's. Except on Virtuoso, the
-    union of the registered graphs is kept in :data:`UNION_GRAPH` by every write (in the same
-    request), and Corridor's union-default-graph queries name it alone.
+    union of the registered graphs that are not withheld is kept in :data:`UNION_GRAPH` by every
+    write (in the same request): public queries name it alone, union-default-graph queries it
+    and the withheld graphs.
 
 Writes (see README, "Remote stores")
     A transaction collects its effect locally: the new content of every graph it replaces in an
@@ -70,9 +71,9 @@ log = logging.getLogger(__name__)
 STATE_GRAPH = "urn:x-corridor:state"  # version marker, change log, graph registry
 DEFAULT_GRAPH = "urn:x-corridor:default"  # what Corridor's default graph holds
 EMPTY_GRAPH = "urn:x-corridor:empty"  # named as the dataset when there is nothing to name
-# the union of the registered graphs, kept by every write: a server that evaluates a dataset of
-# N default graphs as N lookups per pattern is N times slower on Corridor's ~40 graphs (Oxigraph
-# server at 1M triples: an aggregation 17.8 s over 41 default graphs, 1.0 s over one)
+# the union of the registered public graphs, kept by every write: a server that evaluates a
+# dataset of N default graphs as N lookups per pattern is N times slower on Corridor's ~40
+# graphs (Oxigraph server at 1M: an aggregation 17.8 s over 41 default graphs, 1.0 s over one)
 UNION_GRAPH = "urn:x-corridor:union"
 _S = "urn:x-corridor:"
 WRAPPED = _S + "datatype:"  # a literal of a datatype the remote mangles, kept as written
@@ -229,13 +230,19 @@ class RemoteView:
         """The (default, named) graph IRIs of a pyoxigraph-style dataset argument."""
         data = [g for g in self._graphs() if g != DEFAULT_GRAPH]
         if use_default_graph_as_union:
-            default = [UNION_GRAPH] if self._store.union_ready else [*self._graphs()]
+            default = [*self._graphs()]
         elif default_graph is None:
             default = [DEFAULT_GRAPH]
         else:
             chosen = default_graph if isinstance(default_graph, list) else [default_graph]
             default = [self._terms.out(g).value for g in chosen]
         named = data if named_graphs is None else [g.value for g in named_graphs]
+        if self._store.union_ready:  # the public graphs among them: the union graph instead
+            registered = set(self._graphs())
+            public = {g for g in registered if not self._store.config.is_withheld(g)}
+            if public <= set(default):  # (unregistered graphs hold nothing of Corridor's)
+                default = [UNION_GRAPH, *(g for g in default
+                                          if g not in public and g in registered)]
         if self._store.virtuoso and len(default) > 1:
             default = self._store.smallest_first(default)
         return default or [EMPTY_GRAPH], named or [EMPTY_GRAPH]
@@ -670,14 +677,22 @@ class RemoteTransaction:
             f"{{ SELECT (COUNT(*) AS ?corridor_ok) {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} "
             f"{VERSION} ?corridor_v }} }} }} FILTER(?corridor_ok = 0)")
         operations = []
-        union = self._store.union and not self.rebuild_union
+        union = self._store.union_ready and not self.rebuild_union
+        withheld = self._store.config.is_withheld
+        if self._store.union and not union:
+            # a union graph kept for other withheld graphs is not kept by this write: void it
+            # (a rebuild writes the flag again)
+            operations.append(
+                f"DELETE {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} ?u }} }} WHERE {{ "
+                f"{condition} GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} ?u }} }}")
         if union:  # a replaced graph's triples leave the union unless a kept graph has them
-            kept = ", ".join(f"<{g}>" for g in self._store.all_graphs() if g not in self._replaced)
+            kept = ", ".join(f"<{g}>" for g in self._store.all_graphs()
+                             if g not in self._replaced and not withheld(g))
             operations += [
                 f"DELETE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
                 f"GRAPH <{graph}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?corridor_h "
                 f"{{ ?s ?p ?o }} FILTER(?corridor_h IN ({kept})) }} }}"
-                for graph in sorted(self._replaced)]
+                for graph in sorted(self._replaced) if not withheld(graph)]
         for graph in sorted(self._replaced):
             operations.append(
                 f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
@@ -692,8 +707,8 @@ class RemoteTransaction:
             graphs_now.append(graph)
             contents[graph] = [terms.quad_text(q.subject, q.predicate, q.object) for q in quads]
         state = [f"{MARKER} {GRAPH} <{g}> ." for g in [*graphs_now, *self.registered]]
-        if self._store.union:
-            state.append(f"{MARKER} {UNION} {_integer(1)} .")
+        if union or self.rebuild_union:
+            state.append(f"{MARKER} {UNION} {_text(self._store.union_policy)} .")
         # the change log: two statements per entry, the activity and time once per version
         version_node = ox.NamedNode(f"{_S}version/{start + 1}")
         state.append(f"{version_node} {C_TIME} {_text(when.isoformat())} ; "
@@ -714,9 +729,10 @@ class RemoteTransaction:
                 <= limit_chars):
             inserts = [f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}"
                        for g, lines in contents.items()]
-            if union and graphs_now:
+            public_now = [g for g in graphs_now if not withheld(g)]
+            if union and public_now:
                 inserts.append(f"GRAPH <{UNION_GRAPH}> {{\n" + "\n".join(
-                    line for g in graphs_now for line in contents[g]) + "\n}")
+                    line for g in public_now for line in contents[g]) + "\n}")
             operations.append("INSERT {\n" + "\n".join(inserts)
                               + f"\n}} WHERE {{ {condition} }}")
         else:
@@ -726,13 +742,13 @@ class RemoteTransaction:
                 uploads += [f"INSERT DATA {{ GRAPH <{stage}> {{\n" + "\n".join(chunk) + "\n} }"
                             for chunk in _chunks(lines, limit_lines, limit_chars)]
                 also = (f" GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }}"
-                        if union and graph != STATE_GRAPH else "")
+                        if union and graph != STATE_GRAPH and not withheld(graph) else "")
                 operations.append(
                     f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }}{also} }} WHERE {{ {condition} "
                     f"GRAPH <{stage}> {{ ?s ?p ?o }} }}")
         if self.rebuild_union:
-            final = sorted((set(self._store.all_graphs()) - self._replaced)
-                           | set(graphs_now) | set(self.registered))
+            final = sorted(g for g in (set(self._store.all_graphs()) - self._replaced)
+                           | set(graphs_now) | set(self.registered) if not withheld(g))
             operations += [
                 f"DELETE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
                 f"GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }}",
@@ -831,24 +847,37 @@ class RemoteStore:
             self.terms.wrapped = frozenset({XSD + "duration"})
         # Virtuoso takes a list of default graphs as one indexed condition: no union graph there
         self.union = not self.virtuoso
-        self.union_ready = self.union and (self._version == 0 or self._has_union())
+        # which graphs are withheld is configuration: the union graph says what it was built for
+        self.union_policy = (f"personal data published: {config.publish_personal_data}; "
+                             f"withheld: {config.personal_graph_prefix}*, "
+                             f"{config.graph_iri('personal')}")
+        self._union_checked: tuple[int, bool] | None = None
         if self.union and not self.union_ready and not read_only:
             self._build_union()
 
+    @property
+    def union_ready(self) -> bool:
+        """Whether the union graph is kept for this process's withheld graphs (per version: a
+        process configured otherwise may have rebuilt or dropped it)."""
+        if not self.union:
+            return False
+        version = self.version
+        if self._union_checked is None or self._union_checked[0] != version:
+            self._union_checked = (version, version == 0 or self._has_union())
+        return self._union_checked[1]
+
     def _has_union(self) -> bool:
         return bool(self.client.query(
-            f"ASK {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} ?u }} }}",
-            [EMPTY_GRAPH], [STATE_GRAPH]))
+            f"ASK {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} "
+            f"{_text(self.union_policy)} }} }}", [EMPTY_GRAPH], [STATE_GRAPH]))
 
     def _build_union(self) -> None:
         """Build the union graph of a store written before Corridor kept one (a new version)."""
         try:
             with self.transaction("union graph") as txn:
                 txn.rebuild_union = True
-        except ConflictError:
-            if not self._has_union():  # another process built it meanwhile, else try later
-                return
-        self.union_ready = True
+        except ConflictError:  # another process wrote meanwhile: union_ready says if it built it
+            pass
 
     # ---------------------------------------------------------------- versions
     def _read_marker(self) -> tuple[int, datetime | None, int, str | None]:

@@ -14,6 +14,7 @@ import platform
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -277,8 +278,6 @@ def background_done(work: Path, version: int | None = None, with_dumps: bool = T
     """Figures (home, VoID, DCAT), search index, dumps (written once asked for) and brokerage
     analytics of the current version are kept in the store folder ``work`` (a remote store's
     folder: give its ``version``)."""
-    import sqlite3
-
     if version is None:
         version = json.loads((work / "state.json").read_text())["version"]
     figures = all(

@@ -12,16 +12,17 @@ bash scripts/setup.sh --test
 .venv/bin/mypy
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+backends=(oxigraph virtuoso)
 pids=()
-for backend in oxigraph virtuoso; do
+for backend in "${backends[@]}"; do
   CORRIDOR_TEST_BACKENDS=$backend .venv/bin/python -m pytest -q -m remote -p no:cacheprovider \
     "$@" >"$logs/$backend.log" 2>&1 &
   pids+=("$!")
 done
 status=0
 .venv/bin/python -m pytest -q -m "not remote" "$@" || status=$?
-for i in 0 1; do
-  backend=$([ "$i" = 0 ] && echo oxigraph || echo virtuoso)
+for i in "${!backends[@]}"; do
+  backend=${backends[$i]}
   remote_status=0
   wait "${pids[$i]}" || remote_status=$?
   echo "--- the shared suites on $backend ---"

@@ -845,7 +845,8 @@ class RemoteStore:
         self.stage_chars = STAGE_CHARS
         if self.virtuoso:  # it stores "P36M"^^xsd:duration as "36"
             self.terms.wrapped = frozenset({XSD + "duration"})
-        # Virtuoso takes a list of default graphs as one indexed condition: no union graph there
+        # Virtuoso's cost does not grow with a list of default graphs (the 1M aggregation: 0.13 s),
+        # though it plans by the first one (smallest_first): no union graph there
         self.union = not self.virtuoso
         # which graphs are withheld is configuration: the union graph says what it was built for
         self.union_policy = (f"personal data published: {config.publish_personal_data}; "

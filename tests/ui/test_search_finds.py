@@ -55,7 +55,8 @@ def test_results_filter_by_type(page, live_server):
     _search(page, live_server, "hamburg")
     option = page.locator("#search-type option", has_text=re.compile(r"^Organisation \("))
     page.select_option("#search-type", value=option.get_attribute("value"))
-    page.click(".search-filters button")
+    with page.expect_navigation():  # the filtered results are a new page: read it, not the old
+        page.click(".search-filters button")
     types = set(page.locator("ol.results .type").all_inner_texts())
     assert types == {"Organisation"}
 
@@ -64,7 +65,8 @@ def test_results_filter_by_country(page, live_server):
     _search(page, live_server, "university")
     option = page.locator("#search-country option", has_text="France")
     page.select_option("#search-country", value=option.get_attribute("value"))
-    page.click(".search-filters button")
+    with page.expect_navigation():  # the filtered results are a new page: read it, not the old
+        page.click(".search-filters button")
     assert page.locator("ol.results a.result").all_inner_texts() == ["University of Franche-Comte"]
 
 

@@ -95,3 +95,28 @@ def test_an_accepted_write_survives_reopening(tiny_config: Config) -> None:
     del store
     reopened = open_store(tiny_config, read_only=True)
     assert len(set(reopened.reader().quads_for_pattern(None, None, None, None))) == 1
+
+
+def test_a_reader_during_the_publish_sees_the_old_version_with_the_old_data(
+    tiny_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures are labelled with the version read before the data: were the number moved first,
+    figures counted during the publish would be old data kept as current for good."""
+    import corridor.store.oxigraph as backend
+
+    store = open_store(tiny_config)
+    with store.transaction("seed") as txn:
+        txn.add_to_graph(G, [A])
+    before, version = everything(store), store.version
+    seen: list[tuple[int, set[ox.Quad]]] = []
+    checkpoint = backend._checkpoint
+
+    def observed(primary: ox.Store, path) -> None:
+        seen.append((store.version, everything(store)))
+        checkpoint(primary, path)
+
+    monkeypatch.setattr(backend, "_checkpoint", observed)
+    with store.transaction("test") as txn:
+        txn.add_to_graph(G, [B])
+    assert seen and all(pair == (version, before) for pair in seen)
+    assert store.version == version + 1

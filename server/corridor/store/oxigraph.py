@@ -510,28 +510,32 @@ class OxigraphStore:
         self._restore_primary()
 
     def _commit(self, txn: Transaction) -> None:
-        self._version += 1
+        # ``version`` moves only after the reader does: a thread reading the version and then
+        # the data may see new data under the old number (it recomputes), never old data under
+        # the new number (figures computed in that window were kept as current for good)
+        version = self._version + 1
         self._modified = datetime.now(UTC).replace(microsecond=0)
         if self._root is not None:
             try:
-                path = self._publish_snapshot(self._version)
+                path = self._publish_snapshot(version)
             except OSError as e:
-                self._version -= 1
                 self._restore_primary()
                 raise StoreError(f"cannot publish the new store version: {os_reason(e)}") from None
-            old = self._snapshot_dir(self._version - 1)
+            old = self._snapshot_dir(self._version)
             # the log entry first, state.json (the version switch) last: a crash before the
             # switch rolls the write back at start-up and forgets its entry (reconciled in
             # __init__), a crash after it keeps both
-            self._log.append(self._version, self._modified, txn.activity, txn.changes)
+            self._log.append(version, self._modified, txn.activity, txn.changes)
             self._set_reader(path)
+            self._version = version
             self._write_state()
             self._superseded.append((time.monotonic(), old))
             self._superseded.append((time.monotonic(), old.with_name(old.name + PUBLIC_SUFFIX)))
             self._collect_superseded()
             (self._root / "WRITING").unlink(missing_ok=True)
         else:
-            self._log.append(self._version, self._modified, txn.activity, txn.changes)
+            self._log.append(version, self._modified, txn.activity, txn.changes)
+            self._version = version
         for listener in list(self._listeners):
             listener(self._version)
 

@@ -336,6 +336,7 @@ def throughput(
     every = [x for row in lat for x in row]
     return {
         "rps": len(every) / elapsed,
+        "ok rps": (len(every) - sum(errors)) / elapsed,  # answered, not refused or failed
         "p50": p50(every) if every else 0.0,
         "p99": p99(every) if every else 0.0,
         "errors": sum(errors),

@@ -108,11 +108,16 @@ def timed(argv: list[str], cwd: Path = REPO) -> tuple[float, float]:
 
 
 def disk_mb(*paths: Path) -> float:
+    """Bytes on disk, each file once (Corridor's checkpoints are hard links of the primary)."""
+    seen: set[tuple[int, int]] = set()
     total = 0
     for path in paths:
         for p in [path] if path.is_file() else path.rglob("*"):
             if p.is_file() and not p.is_symlink():
-                total += p.stat().st_size
+                info = p.stat()
+                if (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    total += info.st_blocks * 512
     return total / 2**20
 
 

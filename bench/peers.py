@@ -21,8 +21,11 @@ Per size, on the same generated N-Triples file:
   (Corridor's includes its change log, figures, search index and brokerage analytics).
 
 The peers run with their documented defaults plus what the tests use (tests/remote_servers.py:
-Virtuoso's buffers, result-row limit 1,000,000 and 60 s execution limit; Oxigraph's 60 s
-timeout). Figures from a shared 2-core machine: ratios, not absolutes. Prints Markdown (also
+Virtuoso's buffers, result-row limit 1,000,000 and 60 s execution limit). Oxigraph server runs
+without ``--timeout-s``: with it, 0.5.13 starts one thread per query that sleeps until the
+timeout, so at thousands of requests a second (60 s × ~5,000 req/s) the threads exhaust the
+memory-map limit and the server aborts ("failed to set up alternative stack guard page").
+Figures from a shared 2-core machine: ratios, not absolutes. Prints Markdown (also
 ``bench/out/peers.md``).
 """
 
@@ -131,12 +134,23 @@ class System:
     def path(self, query: str) -> str:
         return self.endpoint + "?" + urllib.parse.urlencode({"query": query})
 
+    def status(self) -> str:
+        """What to say when the server stops answering."""
+        return ""
+
+
+RAW_LOAD = ("import sys, pyoxigraph as ox; ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], "
+            "format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(sys.argv[3]))")
+
 
 class CorridorSystem(System):
     name = "Corridor"
 
     def __init__(self, folder: Path, data: Path) -> None:
         self.state = folder / "store"
+        # the raw engine: pyoxigraph's bulk_load of the same file into a new store
+        self.raw = timed([sys.executable, "-c", RAW_LOAD, str(folder / "raw"), str(data), GRAPH])
+        shutil.rmtree(folder / "raw")
         corridor(["init", "--store", str(self.state)])  # ontology, shapes, codes
         self.load = timed([sys.executable, "-m", "corridor.cli", "load", str(data),
                            "--graph", GRAPH, "--store", str(self.state)])
@@ -174,19 +188,27 @@ class OxigraphSystem(System):
         self.log = (folder / "oxigraph.log").open("wb")
         self.process = subprocess.Popen(
             [str(OXIGRAPH), "serve", "-l", str(self.data), "-b", f"127.0.0.1:{self.port}",
-             "--union-default-graph", "--timeout-s", "60"],
+             "--union-default-graph"],  # no --timeout-s: see the module docstring
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.pid = self.process.pid
         deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if get(self.port, self.path("ASK {}"), timeout=30)[0] == 200:
-                    break
+                    return
             except OSError:
                 time.sleep(0.3)
+        self.log.close()
+        tail = (folder / "oxigraph.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"oxigraph serve did not answer: {tail}")
 
     def disk(self) -> float:
         return disk_mb(self.data)
+
+    def status(self) -> str:
+        self.log.flush()
+        log = (self.data.parent / "oxigraph.log").read_text(errors="replace")[-1500:]
+        return f"exit status {self.process.poll()}, log: {log}"
 
     def stop(self) -> None:
         self.process.terminate()
@@ -273,9 +295,13 @@ def http_rounds(
         for name, (texts, accept) in loads.items():
             for clients in CLIENTS:
                 for system in order:
-                    result = throughput(system.port, [system.path(t) for t in texts], clients,
-                                        seconds if name != "aggregation" else seconds * 2,
-                                        accept=accept)
+                    try:
+                        result = throughput(system.port, [system.path(t) for t in texts],
+                                            clients, seconds * (2 if name == "aggregation" else 1),
+                                            accept=accept)
+                    except OSError as e:
+                        raise RuntimeError(f"{system.name} on port {system.port}: {e}; "
+                                           f"{system.status()}") from e
                     out.setdefault((name, clients, system.name), []).append(result["ok rps"])
                     key = (name, clients, system.name)
                     errors[key] = errors.get(key, 0) + int(result["errors"])
@@ -311,12 +337,12 @@ def example_queries(systems: list[System], runs: int) -> list[list[str]]:
                     outcome = f"HTTP {status}"
                     break
                 seconds.append(time.perf_counter() - start)
-                if seconds[-1] > 10:  # one run of a slow query is enough
-                    break
                 try:
                     outcome = str(count(body, accept))
                 except (ValueError, SyntaxError, KeyError) as e:
                     outcome = f"unreadable ({type(e).__name__})"
+                    break
+                if seconds[-1] > 10:  # one run of a slow query is enough
                     break
             if reference is None:
                 reference = outcome
@@ -344,6 +370,9 @@ def report(size: str, systems: list[System], http: dict, errors: dict,
         load_rows.append([s.name + (" (validated)" if s is corridor_system else ""),
                           f"{load_s:.1f}", f"{load_s / corridor_system.load[0]:.2f}",
                           f"{peak:.0f}", f"{rss_mb(s.pid):.0f}", f"{s.disk():.0f}"])
+    raw_s, raw_peak = corridor_system.raw  # type: ignore[attr-defined]
+    load_rows.append(["raw pyoxigraph `bulk_load` (no server)", f"{raw_s:.1f}",
+                      f"{raw_s / corridor_system.load[0]:.2f}", f"{raw_peak:.0f}", "—", "—"])
     lines.append(table(["system", "load s", "÷ Corridor", "load peak MiB", "serving RSS MiB",
                         "disk MiB"], load_rows))
     derived = getattr(corridor_system, "derived", None)

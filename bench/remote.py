@@ -6,7 +6,8 @@ For each backend, on the same generated N-Triples file: ``corridor init``, then 
 (validated) timed, then ``corridor serve`` measured over HTTP at 1/4/16 clients — a small SELECT
 (the partners of one project), a resource page, a search, one aggregation (projects per
 country) — and, over
-Virtuoso, two web processes at 16 clients against one. The remote servers are started here in
+Virtuoso, two web processes at 16 clients against one (two client processes of 8 connections in
+both figures). The remote servers are started here in
 temporary folders on ports 18800-18899 (see tests/remote_servers.py). Figures from a busy
 shared machine are ratios at best. Prints a Markdown table (also bench/out/remote.md).
 """
@@ -14,11 +15,11 @@ shared machine are ratios at best. Prints a Markdown table (also bench/out/remot
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -69,7 +70,6 @@ def settle(state: Path, server, wait: float = 1800.0) -> float:
     """Wait until the process serving ``state`` has derived everything of the current version
     (figures, search index, brokerage analytics), so that no background work runs while
     requests are measured; returns the seconds waited."""
-    import json
 
     version = None
     if server is not None:
@@ -84,13 +84,25 @@ def settle(state: Path, server, wait: float = 1800.0) -> float:
     return time.perf_counter() - began
 
 
+CLIENT = ("import json, sys; sys.path.insert(0, sys.argv[1]); from common import throughput; "
+          "print(json.dumps(throughput(int(sys.argv[2]), [sys.argv[3]], int(sys.argv[4]), "
+          "float(sys.argv[5]))))")
+
+
+def clients_in_processes(ports: list[int], path: str, connections: int, seconds: float) -> float:
+    """req/s of one client process per port (``connections`` keep-alive threads each), run at
+    the same time, summed."""
+    runs = [subprocess.Popen([sys.executable, "-c", CLIENT, str(REPO / "bench"), str(port), path,
+                              str(connections), str(seconds)], stdout=subprocess.PIPE, text=True)
+            for port in ports]
+    return sum(json.loads(run.communicate()[0])["rps"] for run in runs)
+
+
 def sparql_path(query: str) -> str:
     return "/sparql?" + urllib.parse.urlencode({"query": query})
 
 
 def first_project(port: int) -> str:
-    import json
-
     from common import get
 
     _, body = get(port, sparql_path(PREFIX + "SELECT ?p { ?x cor:project ?p } LIMIT 1"),
@@ -127,21 +139,15 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
             row["aggregation 1"] = throughput(web.port, [sparql_path(AGGREGATION)], 1,
                                               seconds)["rps"]
             if kind == "virtuoso":
+                # the load comes from two client processes of 8 connections each in both
+                # figures (one Python client process tops out near the rate measured)
+                row["1 process, 16 (2 clients)"] = clients_in_processes(
+                    [web.port, web.port], lookup, 8, seconds)
                 second = serve(folder / "state2", server)
                 try:
                     settle(folder / "state2", server)
-                    results: list[float] = []
-
-                    def run(port: int) -> None:
-                        results.append(throughput(port, [lookup], 8, seconds)["rps"])
-
-                    threads = [threading.Thread(target=run, args=(p,))
-                               for p in (web.port, second.port)]
-                    for t in threads:
-                        t.start()
-                    for t in threads:
-                        t.join()
-                    row["2 processes, 16"] = sum(results)
+                    row["2 processes, 16 (2 clients)"] = clients_in_processes(
+                        [web.port, second.port], lookup, 8, seconds)
                 finally:
                     second.stop()
         finally:

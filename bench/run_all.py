@@ -2,7 +2,8 @@
 
     python bench/run_all.py [--scales 1M 5M] [--skip load queries ...]
 
-Runs bench/load.py (table 1), queries.py (2), concurrency.py (3), pages.py (4) and
+Runs bench/peers.py (the headline: Corridor beside Oxigraph server and Virtuoso at 100k and
+every scale), load.py (table 1), queries.py (2), concurrency.py (3), pages.py (4) and
 validation.py (5) as subprocesses, each printing its own
 table (machine, versions, command); the tables are collected from bench/out/*.md and written,
 with bench/targets.md (the verdicts, written by hand from the figures), to bench/RESULTS.md.
@@ -32,7 +33,10 @@ PRINTED = {
 def steps(scales: list[str]) -> list[tuple[str, str, list[str]]]:
     """(step name, section file stem, argv)."""
     py = sys.executable
-    out: list[tuple[str, str, list[str]]] = []
+    out: list[tuple[str, str, list[str]]] = [
+        ("peers", "peers", [py, str(BENCH / "peers.py"), "--triples",
+                            *dict.fromkeys(["100k", *scales])]),
+    ]
     for s in scales:
         out.append(("load", f"load-{s.lower()}",
                     [py, str(BENCH / "load.py"), "--triples", str(common_count(s))]))

@@ -79,6 +79,21 @@ def test_the_matrix_is_json_and_csv(live: Live) -> None:
     assert lines[0] == "a,b,projects,participations,pair" and len(lines) == len(cells) + 1
 
 
+@pytest.mark.parametrize(("year", "expected"), [
+    ("all", {("ESP", "ROU"): [1, 3], ("DEU", "ROU"): [1, 2]}),  # p3, p5
+    ("2016", {("ESP", "ROU"): [1, 3]}),  # p3 only
+    ("2015", {}),
+])
+def test_the_matrix_of_one_programme_part_counts_its_projects_only(
+    live: Live, year: str, expected: dict
+) -> None:
+    live.suggestions(ORG + "a")  # waits for the figures
+    body = live.get_json("/corridor/matrix.json", year=year, part=BASE + "id/concept/theme/health")
+    got = {(c["a"][-3:], c["b"][-3:]): [c["projects"], c["participations"]]
+           for c in body["cells"]}
+    assert got == expected
+
+
 def test_the_leader_modest_share_counts_country_pairs_per_year(live: Live) -> None:
     share = live.get_json("/corridor/matrix.json")["leader_modest_share"]
     # 2015, p1: DEU-DNK, DEU-ROU, DNK-ROU; only DNK (leader) - ROU (emerging) is leader-modest

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -31,7 +32,10 @@ class Analytics:
     """The corridor figures of one store version (JSON-ready)."""
 
     version: int
-    # (area a, area b, year, part) → [projects, participations]; a < b, part "all" included
+    # (area a, area b, year, "all") → [projects, participations]; a < b, year "all" included.
+    # One programme part's pairs are counted on request from the network (see matrix()):
+    # kept per year and part they were ~90% of the figures (~900 MB of JSON and GBs of memory
+    # at 1M triples, a theme per few projects)
     country_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
     region_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
     leader_modest_share: dict[str, list[int]] = field(default_factory=dict)  # year→[lm, all]
@@ -66,12 +70,25 @@ class Analytics:
             years=data["years"], seconds=data["seconds"],
         )
 
-    def matrix(self, level: str = "country", year: str = ALL, part: str = ALL
-               ) -> list[dict[str, Any]]:
-        """Pairs of areas with their project and participation counts for a year and part."""
-        pairs = self.country_pairs if level == "country" else self.region_pairs
+    def matrix(self, level: str = "country", year: str = ALL, part: str = ALL,
+               net: Network | None = None) -> list[dict[str, Any]]:
+        """Pairs of areas with their project and participation counts for a year and part
+        (one part's from ``net``: a few projects each, counted in milliseconds)."""
+        if part == ALL:
+            pairs = self.country_pairs if level == "country" else self.region_pairs
+            found = {(a, b): v for (a, b, y, _p), v in pairs.items() if y == year}
+        elif net is None:
+            raise ValueError("the pairs of one programme part are counted from the network")
+        else:
+            mapping = net.org_country if level == "country" else net.org_region
+            found = defaultdict(lambda: [0, 0])
+            for j, themes in net.project_themes.items():
+                if any(t == part for _p, t in themes) and year in (ALL, project_year(net, j)):
+                    for a, b, participations in area_pairs(net, j, mapping):
+                        found[(a, b)][0] += 1
+                        found[(a, b)][1] += participations
         return [{"a": a, "b": b, "projects": v[0], "participations": v[1]}
-                for (a, b, y, p), v in pairs.items() if y == year and p == part]
+                for (a, b), v in found.items()]
 
     def top_bridges(self, n: int = TOP_BRIDGES) -> list[tuple[str, float, int]]:
         ranked = sorted(self.betweenness, key=lambda o: (-self.betweenness[o], o))[:n]
@@ -94,19 +111,16 @@ def _pairs(net: Network, out: Analytics) -> None:
     share: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     parts_seen: set[str] = set()
     years: set[str] = set()
-    for j, orgs in enumerate(net.project_orgs):
-        year = str(net.project_year[j]) if j in net.project_year else "unknown"
+    for j in range(len(net.project_orgs)):
+        year = project_year(net, j)
         years.add(year)
-        parts = [t for _p, t in net.project_themes.get(j, ())]
-        parts_seen.update(parts)
+        parts_seen.update(t for _p, t in net.project_themes.get(j, ()))
         for mapping, target in ((net.org_country, country_pairs), (net.org_region, region_pairs)):
-            per_area = Counter(mapping[i] for i in orgs if i in mapping)
-            for a, b in combinations(sorted(per_area), 2):
+            for a, b, participations in area_pairs(net, j, mapping):
                 for y in (year, ALL):
-                    for p in (*parts, ALL):
-                        cell = target[(a, b, y, p)]
-                        cell[0] += 1
-                        cell[1] += per_area[a] + per_area[b]
+                    cell = target[(a, b, y, ALL)]
+                    cell[0] += 1
+                    cell[1] += participations
                 if mapping is net.org_country:
                     kinds = {group_kind(net.area_group.get(x, ("", ""))[1]) for x in (a, b)}
                     for y in (year, ALL):
@@ -117,6 +131,17 @@ def _pairs(net: Network, out: Analytics) -> None:
     out.leader_modest_share = dict(sorted(share.items()))
     out.parts = sorted(parts_seen)
     out.years = sorted(years)
+
+
+def project_year(net: Network, j: int) -> str:
+    return str(net.project_year[j]) if j in net.project_year else "unknown"
+
+
+def area_pairs(net: Network, j: int, mapping: dict[int, str]) -> Iterator[tuple[str, str, int]]:
+    """The pairs of areas (a < b) project ``j`` joins, with its participations in both."""
+    per_area = Counter(mapping[i] for i in net.project_orgs[j] if i in mapping)
+    for a, b in combinations(sorted(per_area), 2):
+        yield a, b, per_area[a] + per_area[b]
 
 
 def _graph_measures(net: Network, out: Analytics) -> None:

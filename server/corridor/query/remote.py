@@ -61,12 +61,14 @@ class RemoteQueryService:
         dataset = job.dataset
         graphs = self.store.named_graphs(public=False)
         if dataset.mode == "union":
-            return [DEFAULT_GRAPH, *graphs], graphs
-        if dataset.mode == "public":
-            public = [g for g in graphs if not dataset.withholds(g)]
-            return [DEFAULT_GRAPH, *public], public
-        default = [DEFAULT_GRAPH if g is None else g for g in dataset.default]
-        return default, list(dataset.named)
+            default, named = [DEFAULT_GRAPH, *graphs], graphs
+        elif dataset.mode == "public":
+            named = [g for g in graphs if not dataset.withholds(g)]
+            default = [DEFAULT_GRAPH, *named]
+        else:
+            default = [DEFAULT_GRAPH if g is None else g for g in dataset.default]
+            named = list(dataset.named)
+        return self.store.default_graphs(default), named
 
     def execute(self, job: QueryJob, timeout: float | None = None,
                 client: str | None = None) -> QueryOutcome:

@@ -237,15 +237,7 @@ class RemoteView:
             chosen = default_graph if isinstance(default_graph, list) else [default_graph]
             default = [self._terms.out(g).value for g in chosen]
         named = data if named_graphs is None else [g.value for g in named_graphs]
-        if self._store.union_ready:  # the public graphs among them: the union graph instead
-            registered = set(self._graphs())
-            public = {g for g in registered if not self._store.config.is_withheld(g)}
-            if public <= set(default):  # (unregistered graphs hold nothing of Corridor's)
-                default = [UNION_GRAPH, *(g for g in default
-                                          if g not in public and g in registered)]
-        if self._store.virtuoso and len(default) > 1:
-            default = self._store.smallest_first(default)
-        return default or [EMPTY_GRAPH], named or [EMPTY_GRAPH]
+        return self._store.default_graphs(default) or [EMPTY_GRAPH], named or [EMPTY_GRAPH]
 
     def query(self, query: str, *, base_iri: str | None = None, **dataset: Any) -> Any:
         default, named = self.dataset(**dataset)
@@ -866,6 +858,21 @@ class RemoteStore:
         if self._union_checked is None or self._union_checked[0] != version:
             self._union_checked = (version, version == 0 or self._has_union())
         return self._union_checked[1]
+
+    def default_graphs(self, default: list[str]) -> list[str]:
+        """The default graphs to send for ``default``: the public registered graphs among them
+        as the union graph where it is kept (Oxigraph server looks every pattern up once per
+        default graph: an aggregation at 1M triples 12 s with ~36 graphs, ~2 s with the union),
+        on Virtuoso the smallest first. Every query, trusted or a user's, goes through here."""
+        if self.union_ready:
+            registered = set(self.all_graphs())
+            public = {g for g in registered if not self.config.is_withheld(g)}
+            if public <= set(default):  # (unregistered graphs hold nothing of Corridor's)
+                default = [UNION_GRAPH, *(g for g in default
+                                          if g not in public and g in registered)]
+        if self.virtuoso and len(default) > 1:
+            default = self.smallest_first(default)
+        return default
 
     def _has_union(self) -> bool:
         return bool(self.client.query(

@@ -435,6 +435,7 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], choices=["oxigraph", "virtuoso"])
     args = parser.parse_args()
     text = header("Corridor beside Oxigraph server and Virtuoso (bench/peers.py)") + "\n"
+    print(text, flush=True)
     with tempfile.TemporaryDirectory(prefix="corridor-bench-peers-",
                                      dir=os.environ.get("CORRIDOR_BENCH_TMP")) as tmp:
         for size in args.triples:
@@ -443,11 +444,12 @@ def main() -> None:
                 pairs = samples(systems[0].port)
                 http, errors = http_rounds(systems, workloads(pairs), args.rounds, args.seconds)
                 examples = example_queries(systems, args.runs)
-                text += report(size, systems, http, errors, examples, args.rounds,
-                               args.seconds)
+                section = report(size, systems, http, errors, examples, args.rounds,
+                                 args.seconds)
+            text += section
             OUT.mkdir(parents=True, exist_ok=True)
             (OUT / "peers.md").write_text(text)
-            print(text, flush=True)
+            print(section, flush=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ For each backend, on the same generated N-Triples file: ``corridor init``, then 
 country) — and, over
 Virtuoso, two web processes at 16 clients against one (two client processes of 8 connections in
 both figures). The remote servers are started here in
-temporary folders on ports 18800-18899 (see tests/remote_servers.py). Figures from a busy
+temporary folders on ports 18800-18899 (see tests/remote_servers.py). Rates count answered
+requests only (status < 400). Figures from a busy
 shared machine are ratios at best. Prints a Markdown table (also bench/out/remote.md).
 """
 
@@ -95,7 +96,7 @@ def clients_in_processes(ports: list[int], path: str, connections: int, seconds:
     runs = [subprocess.Popen([sys.executable, "-c", CLIENT, str(REPO / "bench"), str(port), path,
                               str(connections), str(seconds)], stdout=subprocess.PIPE, text=True)
             for port in ports]
-    return sum(json.loads(run.communicate()[0])["rps"] for run in runs)
+    return sum(json.loads(run.communicate()[0])["ok rps"] for run in runs)
 
 
 def sparql_path(query: str) -> str:
@@ -132,12 +133,13 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
                                  "cor:organisation ?o }")
             page = "/" + project[len(BASE):]
             for clients in (1, 4, 16):
-                row[f"SELECT {clients}"] = throughput(web.port, [lookup], clients, seconds)["rps"]
-            row["page 4"] = throughput(web.port, [page], 4, seconds, accept="text/html")["rps"]
+                row[f"SELECT {clients}"] = throughput(web.port, [lookup], clients,
+                                                      seconds)["ok rps"]
+            row["page 4"] = throughput(web.port, [page], 4, seconds, accept="text/html")["ok rps"]
             row["search 4"] = throughput(web.port, ["/search?q=innovation"], 4, seconds,
-                                         accept="text/html")["rps"]
+                                         accept="text/html")["ok rps"]
             row["aggregation 1"] = throughput(web.port, [sparql_path(AGGREGATION)], 1,
-                                              seconds)["rps"]
+                                              seconds)["ok rps"]
             if kind == "virtuoso":
                 # the load comes from two client processes of 8 connections each in both
                 # figures (one Python client process tops out near the rate measured)

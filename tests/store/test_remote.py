@@ -99,6 +99,36 @@ def test_validation_sees_the_neighbours_stored_remotely(config):
     assert store.graph_exists(config.graph_iri("p2"))
 
 
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+CHAIN_SHAPES = f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://w3id.org/corridor/shapes#InCountry> a sh:NodeShape ;
+  sh:targetClass <{COR}Organisation> ;
+  sh:sparql [ a sh:SPARQLConstraint ; sh:message "The region does not lie in the country." ;
+    sh:select \"\"\"SELECT $this ?value WHERE {{ $this <{COR}nutsRegion> ?value ;
+      <{COR}country> ?country . FILTER NOT EXISTS {{ ?value <{SKOS}broader>* ?top .
+      ?top <{SKOS}exactMatch> ?country }} }}\"\"\" ] ."""
+
+
+def test_validation_follows_a_hierarchy_up_to_its_top(config, tmp_path):
+    """A region three levels below its country (NUTS 3 → 0, then the country): the copy a
+    remote write is validated on holds the whole ``skos:broader`` chain (it held two hops, and
+    a valid organisation was refused), and an organisation in another country is still refused."""
+    shapes = tmp_path / "chain-shapes"
+    shapes.mkdir()
+    (shapes / "chain.ttl").write_text(CHAIN_SHAPES)
+    store = open_store(config.with_(shapes_dir=shapes))
+    chain = " ".join(f"<{EX}r{i}> <{SKOS}broader> <{EX}r{i - 1}> ." for i in range(1, 4))
+    with store.transaction("regions") as txn:
+        txn.replace_graph(config.graph_iri("regions"), turtle(
+            chain + f" <{EX}r0> <{SKOS}exactMatch> <{EX}here> ."))
+    org = f"<{EX}org> a <{COR}Organisation> ; <{COR}nutsRegion> <{EX}r3> ; <{COR}country> "
+    with store.transaction("valid", check=write_check(store)) as txn:
+        txn.replace_graph(config.graph_iri("orgs"), turtle(org + f"<{EX}here> ."))
+    with pytest.raises(WriteRejected), store.transaction("invalid",
+                                                          check=write_check(store)) as txn:
+        txn.replace_graph(config.graph_iri("orgs"), turtle(org + f"<{EX}elsewhere> ."))
+
+
 def test_a_write_too_big_for_one_request_lands_whole_through_staging_graphs(config):
     """Servers cap request bodies (Oxigraph server at 128 MiB): a big write is uploaded in
     parts to staging graphs, copied by the one conditional request, and the staging dropped."""

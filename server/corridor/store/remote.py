@@ -75,6 +75,7 @@ EMPTY_GRAPH = "urn:x-corridor:empty"  # named as the dataset when there is nothi
 # dataset of N default graphs as N lookups per pattern is N times slower on Corridor's ~40
 # graphs (Oxigraph server at 1M: an aggregation 17.8 s over 41 default graphs, 1.0 s over one)
 UNION_GRAPH = "urn:x-corridor:union"
+MAX_CHAIN = 32  # links followed along one predicate beyond the fixed hops of a validation copy
 _S = "urn:x-corridor:"
 WRAPPED = _S + "datatype:"  # a literal of a datatype the remote mangles, kept as written
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -630,9 +631,32 @@ class RemoteTransaction:
         for q in out1 + local1 + out0 + local0:
             if q.predicate.value == RDF_TYPE:
                 n2.add(q.object)
-        remote(view.quads_about(n2))
+        out2 = remote(view.quads_about(n2))
+        self._follow_chains(copy, out1 + local1, out2, n2, n0 | n1 | n2, remote)
         remote(view.quads_matching(None, ox.NamedNode(SUBCLASS), None, None))
         return copy
+
+    def _follow_chains(
+        self, copy: ox.Store, into: list[ox.Quad], fetched: list[ox.Quad], nodes: set[Any],
+        seen: set[Any], remote: Callable[[Iterable[ox.Quad]], list[ox.Quad]],
+    ) -> None:
+        """Follow each link that repeats from where the fixed hops end: a node reached through
+        predicate p is looked up again along p, so that paths such as ``skos:broader*`` (NUTS
+        3 → 2 → 1 → 0, whose top matches the organisation's country) find the whole chain in
+        the copy instead of a false violation two hops up."""
+        reached: set[tuple[Any, ox.NamedNode]] = {
+            (q.object, q.predicate) for q in into if q.object in nodes}
+        for _ in range(MAX_CHAIN):
+            local = [q for n, _p in reached
+                     for q in self._scratch.quads_for_pattern(n, None, None, None)]
+            step = {(q.object, q.predicate) for q in fetched + local
+                    if (q.subject, q.predicate) in reached and q.object not in seen
+                    and isinstance(q.object, ox.NamedNode | ox.BlankNode)}
+            if not step:
+                return
+            seen |= {n for n, _p in step}
+            fetched = remote(self._store.view.quads_about({n for n, _p in step}))
+            reached = step
 
     def _graph_iri(self, graph: Any) -> str:
         return str(self._store.terms.out(graph).value)

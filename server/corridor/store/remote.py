@@ -632,18 +632,19 @@ class RemoteTransaction:
             if q.predicate.value == RDF_TYPE:
                 n2.add(q.object)
         out2 = remote(view.quads_about(n2))
-        self._follow_chains(copy, out1 + local1, out2, n2, n0 | n1 | n2, remote)
+        self._follow_chains(out1 + local1, out2, n2, n0 | n1 | n2, remote)
         remote(view.quads_matching(None, ox.NamedNode(SUBCLASS), None, None))
         return copy
 
     def _follow_chains(
-        self, copy: ox.Store, into: list[ox.Quad], fetched: list[ox.Quad], nodes: set[Any],
-        seen: set[Any], remote: Callable[[Iterable[ox.Quad]], list[ox.Quad]],
+        self, into: list[ox.Quad], fetched: list[ox.Quad], nodes: set[Any], seen: set[Any],
+        remote: Callable[[Iterable[ox.Quad]], list[ox.Quad]],
     ) -> None:
         """Follow each link that repeats from where the fixed hops end: a node reached through
         predicate p is looked up again along p, so that paths such as ``skos:broader*`` (NUTS
         3 → 2 → 1 → 0, whose top matches the organisation's country) find the whole chain in
-        the copy instead of a false violation two hops up."""
+        the copy instead of a false violation two hops up. ``remote`` adds what it fetches to
+        the copy."""
         reached: set[tuple[Any, ox.NamedNode]] = {
             (q.object, q.predicate) for q in into if q.object in nodes}
         for _ in range(MAX_CHAIN):

@@ -116,7 +116,10 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
     folder.mkdir()
     server = None
     if kind == "oxigraph":
-        server = OxigraphServer(folder, timeout_s=60)
+        # no --timeout-s: Oxigraph server 0.5 keeps a thread per query until its timeout,
+        # and at ~500 req/s over 60 s they exhaust the memory maps (the server aborted
+        # mid-run); Corridor's own limit still stops each query
+        server = OxigraphServer(folder, timeout_s=None)
     elif kind == "virtuoso":
         server = VirtuosoServer(folder)
     try:

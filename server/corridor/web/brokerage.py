@@ -136,7 +136,7 @@ def _choices(net: Network | None) -> dict[str, list[tuple[str, str]]]:
 # ---------------------------------------------------------------------- corridor
 def _matrix_rows(net: Network, analytics: Any, level: str, year: str, part: str
                  ) -> tuple[list[str], dict[tuple[str, str], dict[str, Any]]]:
-    cells = analytics.matrix(level, year, part, net)
+    cells = analytics.matrix(net, level, year, part)
     totals: dict[str, int] = {}
     for c in cells:
         for area in (c["a"], c["b"]):
@@ -186,8 +186,8 @@ def corridor_matrix(fmt: str) -> Response:
     if net is None or analytics is None:
         return _json_error(503, "the corridor figures are being computed")
     level = "region" if request.args.get("level") == "region" else "country"
-    cells = analytics.matrix(level, request.args.get("year", ALL), request.args.get("part", ALL),
-                             net)
+    cells = analytics.matrix(net, level, request.args.get("year", ALL),
+                             request.args.get("part", ALL))
     for c in cells:
         c["pair"] = _pair_kind(net, c["a"], c["b"])
     if fmt == "json":

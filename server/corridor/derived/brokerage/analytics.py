@@ -70,15 +70,13 @@ class Analytics:
             years=data["years"], seconds=data["seconds"],
         )
 
-    def matrix(self, level: str = "country", year: str = ALL, part: str = ALL,
-               net: Network | None = None) -> list[dict[str, Any]]:
+    def matrix(self, net: Network, level: str = "country", year: str = ALL, part: str = ALL
+               ) -> list[dict[str, Any]]:
         """Pairs of areas with their project and participation counts for a year and part
         (one part's from ``net``: a few projects each, counted in milliseconds)."""
         if part == ALL:
             pairs = self.country_pairs if level == "country" else self.region_pairs
             found = {(a, b): v for (a, b, y, _p), v in pairs.items() if y == year}
-        elif net is None:
-            raise ValueError("the pairs of one programme part are counted from the network")
         else:
             mapping = net.org_country if level == "country" else net.org_region
             found = defaultdict(lambda: [0, 0])

@@ -6,7 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+import rdflib
+import rdflib.util
+from rdflib.compare import isomorphic
 
 from corridor.cli import main
 from corridor.config import Config
@@ -352,3 +356,36 @@ def test_organisations_carry_the_cordis_activity_type_and_sme_flag(he: OxigraphS
         cor:activityType/skos:notation ?code ; cor:sme ?sme }}""")
     assert found == [{"code": row[header.index("activityType")],
                       "sme": row[header.index("SME")].lower()}]
+
+
+def _import_graph(store: OxigraphStore, table: str) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    name = ox.NamedNode(f"{BASE}graph/import/cordis/{table}")
+    for q in store.reader().quads_for_pattern(None, None, None, name):
+        graph.add(tuple(rdflib.util.from_n3(str(t)) for t in (q.subject, q.predicate, q.object)))
+    return graph
+
+
+def test_a_table_mapped_in_many_batches_gives_the_same_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    whole = bundled_store(tmp_path / "whole")
+    run_import(whole, "cordis", *HE_SAMPLES, release="2025-02")
+    monkeypatch.setattr(tables, "BATCH_ROWS", 7)  # 15 batches, mapped on several threads
+    batched = bundled_store(tmp_path / "batched")
+    run_import(batched, "cordis", *HE_SAMPLES, release="2025-02")
+    expected = _import_graph(whole, "organization")
+    assert len(expected) > 1000
+    assert isomorphic(_import_graph(batched, "organization"), expected)
+
+
+def test_the_first_bad_row_is_reported_when_later_batches_were_read_ahead(
+    tmp_path: Path, store: OxigraphStore, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    header, rows = read_csv(HE / "organization_sample100.csv")
+    rows[3][header.index("country")] = "QQ"  # row 5: an unknown code, found by a SPARQL check
+    rows[80][header.index("ecContribution")] = "12x4"  # row 82: a bad cell, found by the reader
+    path = write_csv(tmp_path / "organization.csv", header, rows)
+    monkeypatch.setattr(tables, "BATCH_ROWS", 4)
+    message = _rejected(store, "cordis", path)
+    assert message.startswith(f"{path}:5:12: column 'country': unknown country code")

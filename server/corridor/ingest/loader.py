@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -649,13 +650,16 @@ def _write_fast(
             first = _replaces(source, replace) and source.graph not in replaced
             replaced.add(source.graph)
             before = 0 if first else _count(txn.primary, source.graph)
-            try:
-                txn.bulk_load_graph(source.graph, path, source.format, replace=first,
-                                    base_iri=config.base_iri)
-            except SyntaxError as e:
-                raise InputError(_syntax_message(source.path, e)) from None
-            if xmlsafe.may_hold_forbidden(_chunks(path)):  # a screen of the bytes first
-                _refuse_unsafe_literals(txn.primary, source)
+            with ThreadPoolExecutor(1, thread_name_prefix="corridor-screen") as screen:
+                # a screen of the bytes for forbidden characters, beside the Rust loader
+                suspect = screen.submit(xmlsafe.may_hold_forbidden, _chunks(path))
+                try:
+                    txn.bulk_load_graph(source.graph, path, source.format, replace=first,
+                                        base_iri=config.base_iri)
+                except SyntaxError as e:
+                    raise InputError(_syntax_message(source.path, e)) from None
+                if suspect.result():
+                    _refuse_unsafe_literals(txn.primary, source)
             added = _count(txn.primary, source.graph) - before
             results.append(LoadResult(source, triples=added, graphs=(source.graph,)))
     finally:

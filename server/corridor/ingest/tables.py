@@ -23,9 +23,12 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +37,7 @@ import pyoxigraph as ox
 from corridor.config import Config
 from corridor.ingest import loader, provenance
 from corridor.ingest.loader import InputError, LoadResult, Source
-from corridor.store import OxigraphStore, ReadView, WriteCheck
+from corridor.store import QUERY_THREADS, OxigraphStore, ReadView, WriteCheck
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCH_ROWS = 20_000
@@ -425,9 +428,12 @@ def _run_check(reader: ReadView, tf: TableFile, check: dict[str, str], rows: lis
                base_iri: str, graph: str) -> None:
     """Run one SELECT check; the first ``?row ?value`` it returns is a located error."""
     query = check["query"]
-    result = reader.query(_fill(query, rows), base_iri=base_iri, use_default_graph_as_union=True,
-                          substitutions=_substitutions(tf, graph, query))
-    for solution in result:
+    # the solutions are consumed and dropped here: pyoxigraph's result iterators may not be
+    # dropped by another thread (an import maps its batches on several)
+    solution = next(iter(reader.query(_fill(query, rows), base_iri=base_iri,
+                                      use_default_graph_as_union=True,
+                                      substitutions=_substitutions(tf, graph, query))), None)
+    if solution is not None:
         row = solution["row"].value.rsplit("#row=", 1)[1]
         name = check.get("column", "")
         index = tf.header.index(name) + 1 if name in tf.header else 1
@@ -508,12 +514,10 @@ def import_files(
                 with open(out_path, "wb") as out:
                     out.write(_source_triples(tf, mapping, release).encode())
                     union = sorted(set(wanted).union(*(v for _, v in check_vars)))
-                    for batch in read_rows(tf, union, progress):
-                        _map_batch(reader, tf, batch, union, wanted, check_vars, base, graph,
-                                   out)
-                        if tf.table.placeholders:
-                            placeholders += _placeholder_lines(reader, tf, batch, union, base,
-                                                               graph)
+                    placeholders += _map_rows(
+                        read_rows(tf, union, progress),
+                        partial(_map_batch, reader, tf, union, wanted, check_vars, base, graph),
+                        out)
             finally:
                 progress.close()
             if out_path.stat().st_size < loader.FAST_PATH_BYTES:
@@ -577,16 +581,51 @@ def _scratch_dir(store: OxigraphStore) -> str | None:
     return str(root)
 
 
-def _map_batch(reader: ReadView, tf: TableFile, batch: list[str], union: list[str],
-               wanted: list[str], check_vars: list[tuple[dict[str, str], list[str]]], base: str,
-               graph: str, out: io.BufferedWriter) -> None:
+def _map_rows(batches: Iterator[list[str]],
+              map_batch: Callable[[list[str]], tuple[bytes, list[str]]],
+              out: io.BufferedWriter) -> list[str]:
+    """Map the batches on one thread per core (the checks and CONSTRUCTs are Oxigraph queries,
+    evaluated without the GIL), writing their triples to ``out`` in the file's order.
+
+    Errors come in the file's order too: a batch's failed check is raised before a bad cell
+    of a later row that was read ahead. Returns the placeholder lines of every batch.
+    """
+    placeholders: list[str] = []
+    pending: deque[Future[tuple[bytes, list[str]]]] = deque()
+
+    def drain(keep: int) -> None:
+        while len(pending) > keep:
+            data, lines = pending.popleft().result()
+            out.write(data)
+            placeholders.extend(lines)
+
+    with ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="corridor-import") as pool:
+        try:
+            for batch in batches:
+                pending.append(pool.submit(map_batch, batch))
+                drain(2 * QUERY_THREADS)  # a bounded read-ahead: memory stays a few batches
+        except Exception:
+            drain(0)  # an earlier batch's error first, as a serial run would raise it
+            raise
+        drain(0)
+    return placeholders
+
+
+def _map_batch(reader: ReadView, tf: TableFile, union: list[str], wanted: list[str],
+               check_vars: list[tuple[dict[str, str], list[str]]], base: str, graph: str,
+               batch: list[str]) -> tuple[bytes, list[str]]:
+    """One batch of rows: its checks run (a failure is a located error), then its triples
+    as N-Triples and its placeholder lines."""
     for check, variables in check_vars:
         _run_check(reader, tf, check, _project(batch, union, variables), base, graph)
     rows = _project(batch, union, wanted)
-    result = reader.query(_fill(tf.table.construct, rows), base_iri=base,
-                          use_default_graph_as_union=True,
-                          substitutions=_substitutions(tf, graph, tf.table.construct))
-    result.serialize(out, ox.RdfFormat.N_TRIPLES)
+    data = reader.query(_fill(tf.table.construct, rows), base_iri=base,
+                        use_default_graph_as_union=True,
+                        substitutions=_substitutions(tf, graph, tf.table.construct)
+                        ).serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = (_placeholder_lines(reader, tf, batch, union, base, graph)
+             if tf.table.placeholders else [])
+    return data, lines
 
 
 _TERM = re.compile(r'UNDEF|"(?:[^"\\]|\\.)*"(?:\^\^<[^>]*>)?|true|false')
@@ -610,9 +649,9 @@ def _placeholder_lines(reader: ReadView, tf: TableFile, batch: list[str], union:
     query = tf.table.placeholders
     assert query is not None
     rows = _project(batch, union, tf.table.variables(query))
-    result = reader.query(_fill(query, rows), base_iri=base, use_default_graph_as_union=True,
-                          substitutions=_substitutions(tf, graph, query))
-    data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    data = reader.query(_fill(query, rows), base_iri=base, use_default_graph_as_union=True,
+                        substitutions=_substitutions(tf, graph, query)
+                        ).serialize(format=ox.RdfFormat.N_TRIPLES)
     return data.decode().splitlines() if data else []
 
 

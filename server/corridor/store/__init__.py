@@ -5,6 +5,7 @@ listing and counts, dumps, validated transactions, the change log, commit listen
 """
 
 from corridor.store.base import (
+    QUERY_THREADS,
     Change,
     Quad,
     ReadView,
@@ -35,6 +36,7 @@ from corridor.store.oxigraph import (
 
 __all__ = [
     "PUBLIC_SUFFIX",
+    "QUERY_THREADS",
     "Change",
     "CheckpointStore",
     "OxigraphStore",

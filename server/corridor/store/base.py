@@ -8,6 +8,7 @@ which metadata the public must not see) is defined here, once.
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -90,6 +91,12 @@ def public_quads(
             continue
         if not is_withheld_metadata(config, quad):
             yield quad
+
+
+# Threads that may query one read view at once: every store answers concurrent queries
+# (Oxigraph evaluates a query without the GIL; a remote store opens a connection per request),
+# so independent queries (a validation's, an import's batches) run one per core, at most four.
+QUERY_THREADS = min(4, len(os.sched_getaffinity(0)))
 
 
 class ReadView(Protocol):

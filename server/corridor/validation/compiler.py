@@ -28,7 +28,6 @@ comparison errors) and noted beside the code.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,14 +41,12 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import XSDToPython
 
 from corridor.rdf.terms import term_to_plain
-from corridor.store import ReadView
+from corridor.store import QUERY_THREADS, ReadView
 from corridor.validation.engine import is_class, is_true, prefixes
 from corridor.validation.paths import parse_path
 from corridor.validation.report import Result, default_message, focus_text, term_to_nt
 
 SHNS = str(SH)
-# threads running a validation's queries: one per core this process may use, at most four
-QUERY_THREADS = min(4, len(os.sched_getaffinity(0)))
 RDF_TYPE = str(RDF.type)
 SUBCLASS = str(RDFS.subClassOf)
 
@@ -238,10 +235,16 @@ class CompiledShapes:
         def violations(item: tuple[str, list[Check]]) -> set[tuple[int, Result, str | None]]:
             query, checks = item
             found = set()
-            for row in store.query(query, use_default_graph_as_union=True):
-                for i, check in enumerate(checks):
-                    if len(checks) == 1 or row[f"f{i}"].value == "true":
-                        found.add((id(check), _result(check, row), _lang_of(row)))
+            rows = store.query(query, use_default_graph_as_union=True)
+            try:
+                for row in rows:
+                    for i, check in enumerate(checks):
+                        if len(checks) == 1 or row[f"f{i}"].value == "true":
+                            found.add((id(check), _result(check, row), _lang_of(row)))
+            finally:
+                # dropped on this thread, even when an error's traceback travels on: pyoxigraph's
+                # result iterators may not be dropped by another thread
+                del rows
             return found
 
         workers = min(QUERY_THREADS, len(planned))

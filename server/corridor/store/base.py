@@ -96,7 +96,8 @@ def public_quads(
 # Threads that may query one read view at once: every store answers concurrent queries
 # (Oxigraph evaluates a query without the GIL; a remote store opens a connection per request),
 # so independent queries (a validation's, an import's batches) run one per core, at most four.
-QUERY_THREADS = min(4, len(os.sched_getaffinity(0)))
+QUERY_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                    else os.cpu_count() or 1)
 
 
 class ReadView(Protocol):

@@ -371,7 +371,8 @@ def test_a_table_mapped_in_many_batches_gives_the_same_graph(
 ) -> None:
     whole = bundled_store(tmp_path / "whole")
     run_import(whole, "cordis", *HE_SAMPLES, release="2025-02")
-    monkeypatch.setattr(tables, "BATCH_ROWS", 7)  # 15 batches, mapped on several threads
+    monkeypatch.setattr(tables, "BATCH_ROWS", 7)  # 15 batches
+    monkeypatch.setattr(tables, "QUERY_THREADS", 3)  # on several threads, whatever the machine
     batched = bundled_store(tmp_path / "batched")
     run_import(batched, "cordis", *HE_SAMPLES, release="2025-02")
     expected = _import_graph(whole, "organization")
@@ -384,8 +385,11 @@ def test_the_first_bad_row_is_reported_when_later_batches_were_read_ahead(
 ) -> None:
     header, rows = read_csv(HE / "organization_sample100.csv")
     rows[3][header.index("country")] = "QQ"  # row 5: an unknown code, found by a SPARQL check
-    rows[80][header.index("ecContribution")] = "12x4"  # row 82: a bad cell, found by the reader
+    # row 12: a bad cell, found by the reader while row 5's batch is still being mapped (the
+    # batches of 4 rows: 2-5, 6-9, 10-13; the read-ahead holds up to 2 × the threads)
+    rows[10][header.index("ecContribution")] = "12x4"
     path = write_csv(tmp_path / "organization.csv", header, rows)
     monkeypatch.setattr(tables, "BATCH_ROWS", 4)
+    monkeypatch.setattr(tables, "QUERY_THREADS", 2)
     message = _rejected(store, "cordis", path)
     assert message.startswith(f"{path}:5:12: column 'country': unknown country code")

@@ -26,8 +26,8 @@ import pyoxigraph as ox
 from corridor.derived.brokerage.analytics import Analytics, compute, profile
 from corridor.derived.brokerage.network import Network, read_network
 from corridor.derived.brokerage.suggest import (
-    RECENT_DECAY,
     Filters,
+    prepare,
     suggest_for_idea,
     suggest_partners,
 )
@@ -124,7 +124,7 @@ class Brokerage:
                 return self.network.version
             started = time.perf_counter()
             net = read_network(self.store, version)
-            net.prepare(RECENT_DECAY)
+            prepare(net)
             # suggestions need only the network: served from now on, while the (slower)
             # whole-network analytics are computed; the pages that need those show the
             # previous ones meanwhile

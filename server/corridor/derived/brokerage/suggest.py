@@ -7,9 +7,12 @@ so every suggestion carries the paths that made it; nothing a person cannot foll
   says more than a hub everybody works with), weighted by how often each side worked with it,
   also counted with recent projects weighing more, as a plain number of shared partners, and
   by how small the consortia were in which each side met it (``consortia``);
-* **activity** — how many consortia the candidate joined, and how many in the latest year;
+* **activity** — how many consortia the candidate joined, how many in the latest year, and how
+  many partners it has (``partners count``);
 * **themes** — programme parts, topics and thematic areas both worked in, rarer themes counting
-  more (inverse document frequency over organisations);
+  more (inverse document frequency over organisations), and how active the candidate is in the
+  organisation's own themes (``theme activity``: the most active ones per theme are candidates
+  even without a shared partner);
 * **complementary** — leader ↔ moderate/emerging innovator by the EIS group of the region or
   country (the BOOST corridor); **geography** — same country.
 
@@ -35,13 +38,14 @@ from corridor.derived.brokerage.network import (
     group_kind,
 )
 
-# Weights of the named parts of the score, learned on an inner temporal split of the training
-# part only (bench/brokerage_fit.py: projects before 2016 give the features, pairs first seen in
-# 2016-2017 the labels; nothing from the held-out years is read). Each part is explained by paths.
+# Weights of the named parts of the score, learned on two inner temporal splits of the training
+# part only, pooled (bench/brokerage_fit.py: projects before 2016 / before 2017 give the features,
+# pairs first seen from then to 2017-12-31 the labels; nothing from the held-out years is read).
+# Each part is explained by paths; the parts weighted 0 stay for the fit to look at.
 WEIGHTS: dict[str, float] = {
-    "partners": 2.003, "recent partners": 0.716, "common partners": 0.254, "consortia": 6.446,
-    "reach": 0.413, "recent activity": 0.082, "themes": 0.399, "complementary": 0.0,
-    "same country": 0.485,
+    "partners": 4.9143, "recent partners": 0.0, "common partners": 0.1106, "consortia": 11.4088,
+    "reach": 0.0775, "recent activity": 0.0, "partners count": 0.0743, "themes": 0.0,
+    "theme activity": 1.1746, "complementary": 0.0, "same country": 0.0,
 }
 # "Who is missing for a project idea" has no held-out measure: its weights stay the hand-set ones
 IDEA_WEIGHTS = {"partners": 1.0, "reach": 0.15, "themes": 0.05, "complementary": 0.1}
@@ -49,6 +53,7 @@ RECENT_DECAY = 0.5  # a co-participation counts 0.5 ** (years before the network
 EXPLAINED_PARTNERS = 3
 EXPLAINED_THEMES = 2
 POPULAR_POOL = 300  # the most active organisations are candidates even without shared partners
+THEME_POOL = 20  # and so are the most active ones in each theme the organisation worked in
 ACTIVITY_CODES = {  # CORDIS activity types → organisation-type concepts
     "HES": "higher-education-institution", "REC": "research-organisation",
     "PUB": "public-authority", "PRC": "company",
@@ -144,6 +149,33 @@ def theme_set(net: Network, i: int) -> frozenset[str]:
     return found
 
 
+def theme_counts(net: Network, i: int) -> dict[str, int]:
+    """Theme → how many of the organisation's projects have it (kept with the network)."""
+    kept = net.__dict__.setdefault("_org_theme_counts", {})
+    found = kept.get(i)
+    if found is None:
+        counts: dict[str, int] = {}
+        for j in net.org_projects[i]:
+            for _p, t in net.project_themes.get(j, ()):
+                counts[t] = counts.get(t, 0) + 1
+        found = kept[i] = counts
+    return found
+
+
+def theme_leaders(net: Network, theme: str) -> list[int]:
+    """The ``THEME_POOL`` organisations with most projects in a theme, most first (kept)."""
+    kept = net.__dict__.get("_theme_leaders")
+    if kept is None:
+        by_theme: dict[str, list[tuple[int, int]]] = {}
+        for c in range(len(net.orgs)):
+            for t, k in theme_counts(net, c).items():
+                by_theme.setdefault(t, []).append((k, -c))
+        kept = net.__dict__["_theme_leaders"] = {
+            t: [-c for _k, c in heapq.nlargest(THEME_POOL, found)]
+            for t, found in by_theme.items()}
+    return kept.get(theme, [])
+
+
 def popular(net: Network) -> list[int]:
     """The organisations with most projects, most first (kept with the network)."""
     kept = net.__dict__.setdefault("_popular", [])
@@ -166,6 +198,16 @@ def activity(net: Network) -> tuple[list[float], list[float]]:
     return kept
 
 
+def prepare(net: Network) -> None:
+    """Build what every suggestion reads (adjacency lists, the candidate pools, the activity
+    and theme figures) now, in the background thread, so that no request pays for it."""
+    net.prepare(RECENT_DECAY)
+    popular(net)
+    activity(net)
+    theme_weights(net)
+    theme_leaders(net, "")
+
+
 def score_candidates(net: Network, i: int, every_part: bool = False
                      ) -> dict[int, dict[str, float]]:
     """Every candidate of organisation ``i`` (partners of partners and the most active
@@ -178,7 +220,10 @@ def score_candidates(net: Network, i: int, every_part: bool = False
     * ``consortia``: log(1 + 10 Σ_p (Σ_j 1/(|j|-1))(Σ_j' 1/(|j'|-1)) / log(2 + deg p)), the
       shared projects j (i with p) and j' (p with c) counted by how small their consortia are;
     * ``reach`` / ``recent activity``: log(1 + the candidate's projects) / of its projects in
-      the network's latest year; ``themes``: rarity-weighted themes both worked in;
+      the network's latest year; ``partners count``: log(1 + the candidate's partners);
+    * ``themes``: rarity-weighted themes both worked in; ``theme activity``: Σ over the themes
+      both worked in of log(1 + the candidate's projects in it) × the share of ``i``'s projects
+      in it;
     * ``complementary``: leader ↔ moderate/emerging by EIS group; ``same country``.
 
     ``every_part``: also the parts weighted 0 (the fit looks at all of them).
@@ -200,9 +245,11 @@ def score_candidates(net: Network, i: int, every_part: bool = False
                 acc[1] += b * sq_recent_them
                 acc[2] += 1.0
                 acc[3] += d * close_them
-    for c in popular(net):
+    mine_counts = theme_counts(net, i)
+    for c in [*popular(net), *(c for t in mine_counts for c in theme_leaders(net, t))]:
         if c != i and c not in mine and c not in raw:
             raw[c] = [0.0, 0.0, 0.0, 0.0]
+    mine_total = max(1, sum(mine_counts.values()))
     idf = theme_weights(net)
     my_themes = net.themes_of_org(i)
     found = net.group(i)
@@ -218,6 +265,10 @@ def score_candidates(net: Network, i: int, every_part: bool = False
             "partners": math.log1p(acc[0]), "recent partners": math.log1p(acc[1]),
             "common partners": math.log1p(acc[2]), "consortia": math.log1p(10 * acc[3]),
             "reach": reach[c], "recent activity": recent[c],
+            "partners count": math.log1p(len(net.partners(c))),
+            "theme activity": sum(math.log1p(k) * mine_counts[t]
+                                  for t, k in theme_counts(net, c).items()
+                                  if t in mine_counts) / mine_total,
             "themes": sum(idf.get(t, 0.0) for t in theme_set(net, c) if t in my_themes)
             if themes else 0.0,
             "complementary": 1.0 if my_kind and kind and my_kind != kind else 0.0,
@@ -353,9 +404,14 @@ def explain(net: Network, i: int, c: int, parts: dict[str, float]) -> list[dict[
     mine_t, theirs_t = net.themes_of_org(i), net.themes_of_org(c)
     idf = theme_weights(net)
     common = sorted((t for t in mine_t if t in theirs_t), key=lambda t: (-idf.get(t, 0), t))
-    for t in common[:EXPLAINED_THEMES] if _counts(parts, "themes") else ():
+    themed = _counts(parts, "themes") or _counts(parts, "theme activity")
+    if _counts(parts, "theme activity"):  # the themes where the candidate is most active first
+        counts = theme_counts(net, c)
+        common.sort(key=lambda t: (-counts.get(t, 0) * len(mine_t[t]), t))
+    for t in common[:EXPLAINED_THEMES] if themed else ():
         steps.append(_step(
-            "shared theme", f"both worked in {net.label(t)}",
+            "shared theme", f"both worked in {net.label(t)} ({me}: {len(mine_t[t])} projects, "
+            f"{them}: {len(theirs_t[t])})",
             net.theme_triples(i, mine_t[t][0], t) + net.theme_triples(c, theirs_t[t][0], t)))
     if _counts(parts, "complementary"):
         steps.append(_step(
@@ -368,14 +424,15 @@ def explain(net: Network, i: int, c: int, parts: dict[str, float]) -> list[dict[
                            [(net.orgs[i], P_COUNTRY, country),
                             (net.orgs[c], P_COUNTRY, country)]))
     if _counts(parts, "reach") or _counts(parts, "recent activity") \
-            or not steps or all(not s["path"] for s in steps):
+            or _counts(parts, "partners count") or not steps or all(not s["path"] for s in steps):
         latest = net.latest_year()
         j = max(net.org_projects[c],
                 key=lambda j: (net.project_year.get(j, 0), len(net.project_orgs[j]), -j))
         recent = sum(1 for k in net.org_projects[c] if net.project_year.get(k) == latest)
         part = net.participation[(c, j)]
         steps.append(_step(
-            "active", f"{them} took part in {len(net.org_projects[c])} projects"
+            "active", f"{them} took part in {len(net.org_projects[c])} projects "
+            f"with {len(theirs)} partners"
             + (f", {recent} of them starting in {latest}" if recent else "")
             + f", e.g. {net.label(net.projects[j])}",
             [(part, P_ORGANISATION, net.orgs[c]),

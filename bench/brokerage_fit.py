@@ -142,7 +142,6 @@ def main() -> None:
     print("WEIGHTS =", weights)
     each = {cutoff: evaluate(best, found) for cutoff, found in splits.items()}
     print("each inner split (hits@10, MRR):", each)
-    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "brokerage-weights.json").write_text(json.dumps(
         {"weights": weights, "inner hits@10, MRR": best_v, "each split": each,
          "single parts": single,

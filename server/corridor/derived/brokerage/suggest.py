@@ -139,31 +139,17 @@ def theme_weights(net: Network) -> dict[str, float]:
     return kept
 
 
-def theme_set(net: Network, i: int) -> frozenset[str]:
-    """The themes an organisation worked in (kept with the network)."""
-    kept = net.__dict__.setdefault("_org_themes", {})
-    found = kept.get(i)
-    if found is None:
-        found = kept[i] = frozenset(t for j in net.org_projects[i]
-                                    for _p, t in net.project_themes.get(j, ()))
-    return found
-
-
 def theme_counts(net: Network, i: int) -> dict[str, int]:
     """Theme → how many of the organisation's projects have it (kept with the network)."""
     kept = net.__dict__.setdefault("_org_theme_counts", {})
     found = kept.get(i)
     if found is None:
-        counts: dict[str, int] = {}
-        for j in net.org_projects[i]:
-            for _p, t in net.project_themes.get(j, ()):
-                counts[t] = counts.get(t, 0) + 1
-        found = kept[i] = counts
+        found = kept[i] = {t: len(js) for t, js in net.themes_of_org(i).items()}
     return found
 
 
-def theme_leaders(net: Network, theme: str) -> list[int]:
-    """The ``THEME_POOL`` organisations with most projects in a theme, most first (kept)."""
+def theme_leaders(net: Network) -> dict[str, list[int]]:
+    """Theme → the ``THEME_POOL`` organisations with most projects in it, most first (kept)."""
     kept = net.__dict__.get("_theme_leaders")
     if kept is None:
         by_theme: dict[str, list[tuple[int, int]]] = {}
@@ -173,7 +159,7 @@ def theme_leaders(net: Network, theme: str) -> list[int]:
         kept = net.__dict__["_theme_leaders"] = {
             t: [-c for _k, c in heapq.nlargest(THEME_POOL, found)]
             for t, found in by_theme.items()}
-    return kept.get(theme, [])
+    return kept
 
 
 def popular(net: Network) -> list[int]:
@@ -205,7 +191,7 @@ def prepare(net: Network) -> None:
     popular(net)
     activity(net)
     theme_weights(net)
-    theme_leaders(net, "")
+    theme_leaders(net)
 
 
 def score_candidates(net: Network, i: int, every_part: bool = False
@@ -246,12 +232,12 @@ def score_candidates(net: Network, i: int, every_part: bool = False
                 acc[2] += 1.0
                 acc[3] += d * close_them
     mine_counts = theme_counts(net, i)
-    for c in [*popular(net), *(c for t in mine_counts for c in theme_leaders(net, t))]:
+    leaders = theme_leaders(net)
+    for c in [*popular(net), *(c for t in mine_counts for c in leaders.get(t, ()))]:
         if c != i and c not in mine and c not in raw:
             raw[c] = [0.0, 0.0, 0.0, 0.0]
     mine_total = max(1, sum(mine_counts.values()))
     idf = theme_weights(net)
-    my_themes = net.themes_of_org(i)
     found = net.group(i)
     my_kind = group_kind(found[2] if found else None)
     my_country = net.org_country.get(i)
@@ -269,7 +255,7 @@ def score_candidates(net: Network, i: int, every_part: bool = False
             "theme activity": sum(math.log1p(k) * mine_counts[t]
                                   for t, k in theme_counts(net, c).items()
                                   if t in mine_counts) / mine_total,
-            "themes": sum(idf.get(t, 0.0) for t in theme_set(net, c) if t in my_themes)
+            "themes": sum(idf.get(t, 0.0) for t in theme_counts(net, c) if t in mine_counts)
             if themes else 0.0,
             "complementary": 1.0 if my_kind and kind and my_kind != kind else 0.0,
             "same country": 1.0 if my_country and net.org_country.get(c) == my_country else 0.0,

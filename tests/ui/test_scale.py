@@ -4,7 +4,6 @@ current in the background, and resource pages do bounded, per-resource work only
 from __future__ import annotations
 
 import html.parser
-import json
 import sqlite3
 from pathlib import Path
 
@@ -137,7 +136,7 @@ def test_a_whole_graph_change_rebuilds_the_index_in_the_background(app, store, s
 # ------------------------------------------------------------------ figures
 def test_figures_are_kept_in_the_store_folder_per_version(app, store, store_dir):
     current = stats.stats_for(store, wait=True)
-    kept = json.loads((store_dir / stats.FIGURES_DIR / f"stats-{store.version}.json").read_text())
+    kept = stats.read_json(store_dir / stats.FIGURES_DIR / f"stats-{store.version}{stats.KEPT}")
     assert kept["counts"] == current.counts
 
 

@@ -7,6 +7,7 @@ port so the client never shares the GIL with them.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import os
@@ -291,7 +292,7 @@ def background_done(work: Path, version: int | None = None, with_dumps: bool = T
         return False
     dumps = not with_dumps or (work / "dumps" / f"{version:012d}" / "index.txt").exists()
     try:  # the brokerage analytics (betweenness, communities) of this version: its first key
-        with (work / "brokerage" / "analytics.json").open() as f:  # (~900 MB at 1M triples)
+        with gzip.open(work / "brokerage" / "analytics.json.gz", "rt") as f:
             head = re.match(r'\{"version": (\d+)', f.read(64))
         analytics = int(head.group(1)) if head else -1
     except OSError:

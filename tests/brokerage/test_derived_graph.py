@@ -124,3 +124,14 @@ def test_a_big_stores_analytics_come_from_a_child_process_and_equal_the_in_proce
     from_child = brokerage._analytics_of(network)
     assert children == ["corridor.derived.brokerage:analytics_json"]
     assert {**from_child.to_json(), "seconds": 0} == {**in_process.to_json(), "seconds": 0}
+
+
+def test_the_analytics_kept_in_the_store_folder_are_read_back_after_a_restart(
+    live: Live,
+) -> None:
+    _network, analytics = brokerage_for(live.store).current(wait=True)
+    assert analytics is not None
+    restarted = brokerage_module.Brokerage(live.store)  # what a new process starts with
+    restarted._load_kept()
+    assert restarted.analytics is not None
+    assert restarted.analytics.to_json() == analytics.to_json()

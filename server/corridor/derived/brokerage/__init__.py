@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +30,13 @@ from corridor.derived.brokerage.suggest import (
     suggest_for_idea,
     suggest_partners,
 )
-from corridor.derived.figures import is_large, keep_out_of_gc, run_in_child
+from corridor.derived.figures import (
+    is_large,
+    keep_out_of_gc,
+    read_json,
+    run_in_child,
+    write_json,
+)
 from corridor.rdf.namespaces import COR, DCT, PROV, RDF_TYPE, RDFS, XSD
 from corridor.store import OxigraphStore
 
@@ -40,6 +45,7 @@ __all__ = ["Analytics", "Brokerage", "Filters", "Network", "brokerage_for", "pro
 log = logging.getLogger(__name__)
 GRAPH = "derived/brokerage"
 FOLDER = "brokerage"
+KEPT_FILE = "analytics.json.gz"  # the last analytics, kept in FOLDER across restarts
 METHOD = (
     "Collaboration network read from cor:Participation (cor:organisation, cor:project). "
     "Betweenness: networkx betweenness_centrality on the bipartite organisation-project graph, "
@@ -121,6 +127,7 @@ class Brokerage:
                 if publish and self._published() != version:
                     self._publish(self.network, self.analytics)
                     self._publish_next = False
+                    self._keep(self.analytics)  # now of the version the publication made
                 return self.network.version
             started = time.perf_counter()
             net = read_network(self.store, version)
@@ -152,7 +159,7 @@ class Brokerage:
         target = folder / f"analytics-{net.version}.json.child"
         try:
             run_in_child(self.store, f"{__name__}:analytics_json", net.version, target)
-            return Analytics.from_json(json.loads(target.read_text(encoding="utf-8")))
+            return Analytics.from_json(read_json(target))
         finally:
             target.unlink(missing_ok=True)
 
@@ -188,20 +195,17 @@ class Brokerage:
         if folder is None:
             return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / "analytics.json"
-            tmp = target.with_name("analytics.json.tmp")
-            tmp.write_text(json.dumps(analytics.to_json()), encoding="utf-8")
-            os.replace(tmp, target)
+            write_json(folder / KEPT_FILE, analytics.to_json())
+            (folder / "analytics.json").unlink(missing_ok=True)  # kept by an older Corridor
         except OSError:
             log.exception("could not keep the brokerage figures in %s", folder)
 
     def _load_kept(self) -> None:
         folder = self.store.derived_dir(FOLDER)
-        path = None if folder is None else Path(folder) / "analytics.json"
+        path = None if folder is None else Path(folder) / KEPT_FILE
         if path is not None and path.exists():
             try:
-                self.analytics = Analytics.from_json(json.loads(path.read_text("utf-8")))
+                self.analytics = Analytics.from_json(read_json(path))
             except (OSError, ValueError, KeyError):
                 log.exception("ignoring unreadable %s", path)
 
@@ -264,9 +268,7 @@ def derived_quads(base: str, graph: str, net: Network, analytics: Analytics) -> 
         yield q(node, f"{COR}memberCount", lit(size, "integer"))
     for org, n in analytics.community.items():
         yield q(iri(org), f"{COR}inCommunity", iri(f"{base}id/derived/community/{net.version}/{n}"))
-    for (a, b, year, part), (projects, participations) in analytics.country_pairs.items():
-        if part != "all":
-            continue
+    for a, b, year, projects, participations in analytics.country_pairs.rows():
         code = f"{a.rsplit('/', 1)[-1]}-{b.rsplit('/', 1)[-1]}-{year}"
         node = iri(f"{base}id/derived/country-pair/{code}")
         yield q(node, RDF_TYPE, iri(f"{COR}CountryPairCollaboration"))

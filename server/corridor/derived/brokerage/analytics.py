@@ -11,6 +11,7 @@ communities with a fixed seed, so a version's figures are reproducible.
 from __future__ import annotations
 
 import time
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,17 +28,71 @@ TOP_BRIDGES = 100
 ALL = "all"
 
 
+class AreaPairs:
+    """Collaboration between pairs of areas per year, kept as four integer columns per year
+    (area a, area b, projects, participations; a < b by IRI, year "all" included). A region ×
+    region table has ~10^6 cells at 1M triples: as tuples and lists it held ~1 GB of the
+    serving process and 90 MB of JSON; as columns 16 bytes a cell."""
+
+    def __init__(self, areas: list[str] | None = None,
+                 years: dict[str, tuple[array, array, array, array]] | None = None) -> None:
+        self.areas = areas or []
+        self._years = years or {}
+
+    @classmethod
+    def of(cls, cells: dict[tuple[str, str, str], list[int]]) -> AreaPairs:
+        """The columns of ``cells``: (a, b, year) → [projects, participations]."""
+        areas = sorted({x for a, b, _y in cells for x in (a, b)})
+        number = {a: k for k, a in enumerate(areas)}
+        years: dict[str, tuple[array, array, array, array]] = {}
+        for (a, b, year), (projects, participations) in sorted(cells.items()):
+            columns = years.get(year)
+            if columns is None:
+                columns = years[year] = (array("I"), array("I"), array("I"), array("I"))
+            for column, value in zip(columns, (number[a], number[b], projects, participations),
+                                     strict=True):
+                column.append(value)
+        return cls(areas, years)
+
+    def of_year(self, year: str) -> Iterator[tuple[str, str, int, int]]:
+        """(a, b, projects, participations) of every pair that worked together in ``year``."""
+        columns = self._years.get(year)
+        if columns is None:
+            return
+        areas = self.areas
+        for a, b, projects, participations in zip(*columns, strict=True):
+            yield areas[a], areas[b], projects, participations
+
+    def rows(self) -> Iterator[tuple[str, str, str, int, int]]:
+        """(a, b, year, projects, participations) of every cell."""
+        for year in self._years:
+            for a, b, projects, participations in self.of_year(year):
+                yield a, b, year, projects, participations
+
+    def __len__(self) -> int:
+        return sum(len(columns[0]) for columns in self._years.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"areas": self.areas,
+                "years": {y: [c.tolist() for c in columns] for y, columns in self._years.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AreaPairs:
+        years = {y: tuple(array("I", c) for c in columns) for y, columns in data["years"].items()}
+        return cls(data["areas"], years)  # type: ignore[arg-type]
+
+
 @dataclass
 class Analytics:
     """The corridor figures of one store version (JSON-ready)."""
 
     version: int
-    # (area a, area b, year, "all") → [projects, participations]; a < b, year "all" included.
-    # One programme part's pairs are counted on request from the network (see matrix()):
-    # kept per year and part they were ~90% of the figures (~900 MB of JSON and GBs of memory
-    # at 1M triples, a theme per few projects)
-    country_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
-    region_pairs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
+    # Pairs of countries and of regions per year (and "all"). One programme part's pairs are
+    # counted on request from the network (see matrix()): kept per year and part they were
+    # ~90% of the figures (~900 MB of JSON and GBs of memory at 1M triples, a theme per few
+    # projects)
+    country_pairs: AreaPairs = field(default_factory=AreaPairs)
+    region_pairs: AreaPairs = field(default_factory=AreaPairs)
     leader_modest_share: dict[str, list[int]] = field(default_factory=dict)  # year→[lm, all]
     betweenness: dict[str, float] = field(default_factory=dict)  # organisation → approx.
     bridging: dict[str, int] = field(default_factory=dict)  # org → min(leader, modest partners)
@@ -50,8 +105,8 @@ class Analytics:
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
-            "country_pairs": [[*k, *v] for k, v in self.country_pairs.items()],
-            "region_pairs": [[*k, *v] for k, v in self.region_pairs.items()],
+            "country_pairs": self.country_pairs.to_json(),
+            "region_pairs": self.region_pairs.to_json(),
             "leader_modest_share": self.leader_modest_share,
             "betweenness": self.betweenness, "bridging": self.bridging,
             "community": self.community, "community_sizes": self.community_sizes,
@@ -62,8 +117,8 @@ class Analytics:
     def from_json(cls, data: dict[str, Any]) -> Analytics:
         return cls(
             version=data["version"],
-            country_pairs={tuple(r[:4]): r[4:] for r in data["country_pairs"]},
-            region_pairs={tuple(r[:4]): r[4:] for r in data["region_pairs"]},
+            country_pairs=AreaPairs.from_json(data["country_pairs"]),
+            region_pairs=AreaPairs.from_json(data["region_pairs"]),
             leader_modest_share=data["leader_modest_share"], betweenness=data["betweenness"],
             bridging=data["bridging"], community=data["community"],
             community_sizes=data["community_sizes"], parts=data["parts"],
@@ -76,15 +131,16 @@ class Analytics:
         (one part's from ``net``: a few projects each, counted in milliseconds)."""
         if part == ALL:
             pairs = self.country_pairs if level == "country" else self.region_pairs
-            found = {(a, b): v for (a, b, y, _p), v in pairs.items() if y == year}
+            found = {(a, b): (p, n) for a, b, p, n in pairs.of_year(year)}
         else:
             mapping = net.org_country if level == "country" else net.org_region
-            found = defaultdict(lambda: [0, 0])
+            counted: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
             for j, themes in net.project_themes.items():
                 if any(t == part for _p, t in themes) and year in (ALL, project_year(net, j)):
                     for a, b, participations in area_pairs(net, j, mapping):
-                        found[(a, b)][0] += 1
-                        found[(a, b)][1] += participations
+                        counted[(a, b)][0] += 1
+                        counted[(a, b)][1] += participations
+            found = {k: (v[0], v[1]) for k, v in counted.items()}
         return [{"a": a, "b": b, "projects": v[0], "participations": v[1]}
                 for (a, b), v in found.items()]
 
@@ -104,8 +160,8 @@ def compute(net: Network) -> Analytics:
 
 
 def _pairs(net: Network, out: Analytics) -> None:
-    country_pairs: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    region_pairs: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    country_pairs: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    region_pairs: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     share: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     parts_seen: set[str] = set()
     years: set[str] = set()
@@ -116,7 +172,7 @@ def _pairs(net: Network, out: Analytics) -> None:
         for mapping, target in ((net.org_country, country_pairs), (net.org_region, region_pairs)):
             for a, b, participations in area_pairs(net, j, mapping):
                 for y in (year, ALL):
-                    cell = target[(a, b, y, ALL)]
+                    cell = target[(a, b, y)]
                     cell[0] += 1
                     cell[1] += participations
                 if mapping is net.org_country:
@@ -125,7 +181,8 @@ def _pairs(net: Network, out: Analytics) -> None:
                         share[y][1] += 1
                         if kinds == {"leader", "modest"}:
                             share[y][0] += 1
-    out.country_pairs, out.region_pairs = dict(country_pairs), dict(region_pairs)
+    out.country_pairs = AreaPairs.of(country_pairs)
+    out.region_pairs = AreaPairs.of(region_pairs)
     out.leader_modest_share = dict(sorted(share.items()))
     out.parts = sorted(parts_seen)
     out.years = sorted(years)

@@ -14,7 +14,7 @@ from corridor.derived.figures import UNKNOWN, stats_for
 from corridor.web import labels as lbl
 from corridor.web.context import get_store
 from corridor.web.ui import i18n
-from corridor.web.ui.common import bp, cached_json, listing, memo_view, nav_url
+from corridor.web.ui.common import bp, listing, memo_json, memo_view, nav_url
 
 COLUMNS = (
     ("dimension", "Dimension"),
@@ -43,7 +43,7 @@ def budgets_view() -> Response:
 
 @bp.get("/views/budgets.json")
 def budgets_json() -> Response:
-    return cached_json(memo_view("_budget_data", _budget_data_uncached))
+    return memo_json("_budget_data", _budget_data_uncached)
 
 
 def _budget_data_uncached() -> dict[str, Any]:

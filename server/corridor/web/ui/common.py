@@ -9,7 +9,7 @@ import json
 import logging
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -19,6 +19,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
     make_response,
     render_template,
@@ -136,7 +137,19 @@ def wants_json() -> bool:
 
 
 def cached_json(data: Any) -> Response:
-    response = jsonify(data)
+    return _conditional(jsonify(data))
+
+
+def memo_json(name: str, compute: Callable[[], Any], *args: object) -> Response:
+    """The :func:`memo_view` ``name`` as JSON, encoded once per store version and language as
+    well: a region network or the timeline is megabytes, and encoding it again was most of
+    every warm request (network of regions at 1M triples: 132 ms)."""
+    body = memo_view(f"{name}.json", lambda: (
+        current_app.json.dumps(memo_view(name, compute, *args)) + "\n").encode(), *args)
+    return _conditional(current_app.response_class(body, mimetype="application/json"))
+
+
+def _conditional(response: Response) -> Response:
     response.set_etag(f"v{get_store().version}-{request.full_path}")
     return cast(Response, response.make_conditional(request))
 

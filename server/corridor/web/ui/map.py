@@ -16,8 +16,8 @@ from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     ISO_NUMERIC,
     bp,
-    cached_json,
     listing,
+    memo_json,
     memo_view,
 )
 
@@ -36,7 +36,7 @@ def map_view() -> Response:
 
 @bp.get("/views/map.json")
 def map_json() -> Response:
-    return cached_json(memo_view("_map_data", _map_data_uncached))
+    return memo_json("_map_data", _map_data_uncached)
 
 
 def _map_data_uncached() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from corridor.web.ui.common import (
     bp,
     cached_json,
     listing,
+    memo_json,
     memo_view,
     nav_url,
     network_level,
@@ -45,9 +46,11 @@ def network_view() -> Response:
 @bp.get("/views/network.json")
 def network_json() -> Response:
     level = network_level()
-    data = memo_view("network", lambda: _network_data_uncached(level), level)
     focus = request.args.get("focus", "").strip()
-    return cached_json(_ego(data, focus) if focus else data)
+    if not focus:
+        return memo_json("network", lambda: _network_data_uncached(level), level)
+    return cached_json(_ego(memo_view("network", lambda: _network_data_uncached(level), level),
+                            focus))
 
 
 def _ego(data: dict[str, Any], focus: str) -> dict[str, Any]:

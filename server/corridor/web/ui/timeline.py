@@ -14,8 +14,8 @@ from corridor.web.context import get_store
 from corridor.web.ui import i18n
 from corridor.web.ui.common import (
     bp,
-    cached_json,
     listing,
+    memo_json,
     memo_view,
 )
 
@@ -45,7 +45,7 @@ def timeline_view() -> Response:
 
 @bp.get("/views/timeline.json")
 def timeline_json() -> Response:
-    return cached_json(memo_view("_timeline_data", _timeline_data_uncached))
+    return memo_json("_timeline_data", _timeline_data_uncached)
 
 
 def _timeline_data_uncached() -> list[dict[str, Any]]:

@@ -52,8 +52,7 @@ def search() -> Response:
             hits = index.search(suggestion, limit=CANDIDATES)
             corrected = suggestion if hits else None
     langs = lbl.preferred_languages()
-    types = types_of([h.iri for h in hits])
-    countries = _countries_of([h.iri for h in hits], types)
+    types, countries = _facts_of([h.iri for h in hits])
     kept = [
         h for h in hits
         if (wanted_type in types.get(h.iri, []) if wanted_type
@@ -71,7 +70,7 @@ def search() -> Response:
     )
     results = _collapsed(kept, labels, types, text)
     more = len(results) > page * PAGE_SIZE
-    shown = results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown = _with_links(results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     options = lambda counts: sorted(  # noqa: E731
         ({"iri": k, "label": lbl.label_or_name(k, labels), "count": n} for k, n in counts.items()),
         key=lambda o: (-o["count"], i18n.sort_key(o["label"])),
@@ -129,17 +128,15 @@ def _collapsed(hits: list, labels: dict, types: dict, text: str) -> list[dict[st
         kinds = [lbl.label_or_name(t, type_labels) for t in own]
         key = (i18n.sort_key(label), tuple(sorted(kinds)))
         if key in seen:
-            seen[key]["also"].append({"url": lbl.resource_url(h.iri), "name": _short_name(h.iri),
-                                      "iri": h.iri})
+            seen[key]["also"].append({"name": _short_name(h.iri), "iri": h.iri})
             continue
         result = {
             "iri": h.iri,
             "label": label,
-            "url": lbl.resource_url(h.iri),
             "types": kinds,
             "code": _short_name(h.iri) if h.iri.startswith(NUTS) else None,
             "field": h.field,
-            "match": h.text if len(h.text) <= 300 else _snippet(h.text, text),
+            "match": h.text if len(h.text) <= 300 else (h.text, text),  # snippet when shown
             "lang": h.lang or None,
             "score": round(h.score, 3),
             "also": [],
@@ -147,6 +144,50 @@ def _collapsed(hits: list, labels: dict, types: dict, text: str) -> list[dict[st
         seen[key] = result
         out.append(result)
     return out
+
+
+def _with_links(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page links and snippets of the results shown (of up to :data:`CANDIDATES` ranked:
+    made for one page only)."""
+    for result in shown:
+        result["url"] = lbl.resource_url(result["iri"])
+        if isinstance(result["match"], tuple):
+            result["match"] = _snippet(*result["match"])
+        for other in result["also"]:
+            other["url"] = lbl.resource_url(other["iri"])
+    return shown
+
+
+class _Facts:
+    """Types and countries of search hits for one read-only version of the store (the same
+    resources come back search after search; like the label cache, looked up once per
+    version: ~3 index lookups per hit, 300 hits a search)."""
+
+    MAX_ENTRIES = 100_000
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.known: dict[str, tuple[list[str], set[str]]] = {}
+
+    def for_version(self, key: tuple) -> dict[str, tuple[list[str], set[str]]]:
+        if key != self.key or len(self.known) > self.MAX_ENTRIES:
+            self.key, self.known = key, {}
+        return self.known
+
+
+def _facts_of(iris: list[str]) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """(types, countries) of each IRI, from the version's cache or looked up."""
+    store = get_store()
+    cache = store.extensions.setdefault("corridor.search-facts", _Facts())
+    assert isinstance(cache, _Facts)
+    known = cache.for_version((id(store.reader()), store.version, id(store.config)))
+    missing = [i for i in dict.fromkeys(iris) if i not in known]
+    if missing:
+        types = types_of(missing)
+        countries = _countries_of(missing, types)
+        for iri in missing:
+            known[iri] = (types[iri], countries[iri])
+    return ({i: known[i][0] for i in iris}, {i: known[i][1] for i in iris})
 
 
 def _short_name(iri: str) -> str:

@@ -282,7 +282,7 @@ def background_done(work: Path, version: int | None = None, with_dumps: bool = T
     if version is None:
         version = json.loads((work / "state.json").read_text())["version"]
     figures = all(
-        (work / "figures" / f"{name}-{version}.json").exists()
+        (work / "figures" / f"{name}-{version}.json.gz").exists()
         for name in ("stats", "void", "dcat-coverage")
     )
     try:

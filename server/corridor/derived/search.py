@@ -228,7 +228,7 @@ class SearchIndex:
             db.execute("PRAGMA journal_mode = OFF")  # a half-built file is thrown away anyway
         # Each IRI is stored once (``iris``); the text tables and ``rows_of`` (which rows a
         # resource has, for incremental updates) name it by number: with the IRI in every row
-        # and an index of it, two thirds of the file were IRIs (97 MB at 1M triples, now 60)
+        # and an index of it, most of the file was IRIs (97 MiB at 1M triples, now 62)
         db.execute("CREATE TABLE iris (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE)")
         for table in TABLES:
             db.execute(

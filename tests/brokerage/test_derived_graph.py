@@ -135,3 +135,19 @@ def test_the_analytics_kept_in_the_store_folder_are_read_back_after_a_restart(
     restarted._load_kept()
     assert restarted.analytics is not None
     assert restarted.analytics.to_json() == analytics.to_json()
+
+
+def test_a_restart_reuses_the_kept_analytics_of_the_current_version(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _network, analytics = brokerage_for(live.store).current(wait=True)
+    assert analytics is not None
+    restarted = brokerage_module.Brokerage(live.store)
+
+    def recomputed(_self: Any, _net: Any) -> None:
+        raise AssertionError("the analytics of this version were computed again")
+
+    monkeypatch.setattr(brokerage_module.Brokerage, "_analytics_of", recomputed)
+    assert restarted._compute() == live.store.version
+    assert restarted.analytics is not None
+    assert restarted.analytics.to_json() == analytics.to_json()

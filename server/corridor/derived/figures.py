@@ -879,24 +879,16 @@ def run_in_child(store: OxigraphStore, function: str, version: int, target: Path
     """
     import pickle
     import subprocess
-    import tempfile
 
     with store.lease(public=True) as snapshot:
         checkpoint = snapshot.path
         if checkpoint is None:
             raise ValueError("an in-memory store has no checkpoint for a child process")
-        with tempfile.NamedTemporaryFile(
-            suffix=".pickle", dir=target.parent, delete=False
-        ) as f:
-            pickle.dump(store.config, f)
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "corridor.derived.figures", function, str(checkpoint),
-                 str(version), f.name, str(target), str(os.getpid())],
-                check=True, cwd=target.parent, stdin=subprocess.DEVNULL,
-            )
-        finally:
-            Path(f.name).unlink(missing_ok=True)
+        subprocess.run(  # the configuration on stdin: no file left behind by a stopped server
+            [sys.executable, "-m", "corridor.derived.figures", function, str(checkpoint),
+             str(version), str(target), str(os.getpid())],
+            check=True, cwd=target.parent, input=pickle.dumps(store.config),
+        )
 
 
 def _die_with_parent(parent: int) -> None:
@@ -927,12 +919,11 @@ def _child_main(argv: list[str]) -> int:
     import importlib
     import pickle
 
-    function, checkpoint, version, config_file, target, parent = argv
+    function, checkpoint, version, target, parent = argv
     _die_with_parent(int(parent))
     with contextlib.suppress(OSError):  # background work: requests and writes come first
         os.nice(CHILD_NICENESS)
-    with open(config_file, "rb") as f:
-        config = pickle.load(f)  # noqa: S301 - written by the parent a moment ago
+    config = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the parent process
     module, name = function.split(":")
     view = CheckpointStore(checkpoint, config, int(version))
     data = getattr(importlib.import_module(module), name)(view, Path(target))

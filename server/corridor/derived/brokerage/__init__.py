@@ -34,6 +34,7 @@ from corridor.derived.figures import (
     is_large,
     keep_out_of_gc,
     read_json,
+    release_memory,
     run_in_child,
     write_json,
 )
@@ -137,14 +138,21 @@ class Brokerage:
             # previous ones meanwhile
             self.network = net
             keep_out_of_gc()
-            analytics = self._analytics_of(net)
+            if self.analytics is None:
+                self._load_kept()
+            kept = self.analytics is not None and self.analytics.version == version
+            # those of this version kept by the previous run: a restart does not redo them
+            analytics = self.analytics if kept else self._analytics_of(net)
+            assert analytics is not None
             self.analytics = analytics
             keep_out_of_gc()
             if publish and self._published() != version:  # not already this one's
                 self._publish(net, analytics)
                 self._publish_next = False
+                kept = False  # their version moved with the publication
             self.recompute_seconds = round(time.perf_counter() - started, 3)
-            self._keep(analytics)
+            if not kept:
+                self._keep(analytics)
             return self.network.version
 
     def _analytics_of(self, net: Network) -> Analytics:
@@ -159,7 +167,9 @@ class Brokerage:
         target = folder / f"analytics-{net.version}.json.child"
         try:
             run_in_child(self.store, f"{__name__}:analytics_json", net.version, target)
-            return Analytics.from_json(read_json(target))
+            analytics = Analytics.from_json(read_json(target))
+            release_memory()
+            return analytics
         finally:
             target.unlink(missing_ok=True)
 
@@ -206,7 +216,8 @@ class Brokerage:
         if path is not None and path.exists():
             try:
                 self.analytics = Analytics.from_json(read_json(path))
-            except (OSError, ValueError, KeyError):
+                release_memory()
+            except (OSError, ValueError, KeyError, TypeError):  # another Corridor's format
                 log.exception("ignoring unreadable %s", path)
 
 

@@ -10,6 +10,8 @@ communities with a fixed seed, so a version's figures are reproducible.
 
 from __future__ import annotations
 
+import base64
+import sys
 import time
 from array import array
 from collections import Counter, defaultdict
@@ -73,13 +75,30 @@ class AreaPairs:
         return sum(len(columns[0]) for columns in self._years.values())
 
     def to_json(self) -> dict[str, Any]:
+        """Each column as base64 of its little-endian bytes: a million cells read back as four
+        byte strings, not as four million Python integers (hundreds of MB while parsing)."""
         return {"areas": self.areas,
-                "years": {y: [c.tolist() for c in columns] for y, columns in self._years.items()}}
+                "years": {y: [_encoded(c) for c in columns] for y, columns in self._years.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AreaPairs:
-        years = {y: tuple(array("I", c) for c in columns) for y, columns in data["years"].items()}
+        years = {y: tuple(_decoded(c) for c in columns) for y, columns in data["years"].items()}
         return cls(data["areas"], years)  # type: ignore[arg-type]
+
+
+def _encoded(column: array) -> str:
+    if sys.byteorder == "big":
+        column = array(column.typecode, column)
+        column.byteswap()
+    return base64.b64encode(column.tobytes()).decode("ascii")
+
+
+def _decoded(text: str) -> array:
+    column = array("I")
+    column.frombytes(base64.b64decode(text))
+    if sys.byteorder == "big":
+        column.byteswap()
+    return column
 
 
 @dataclass

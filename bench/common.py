@@ -236,6 +236,18 @@ def snapshot_of(store_dir: Path) -> Path:
     return public if public.exists() else checkpoint
 
 
+def network_ready(port: int, work: Path) -> bool:
+    """Whether the server on ``port`` holds the collaboration network of the store's current
+    version: after a start or a write it is read again in the server process (a kept analytics
+    file does not say that), and pages measured meanwhile share the process with that work."""
+    version = json.loads((work / "state.json").read_text())["version"]
+    try:
+        _status, body = get(port, "/suggest/partners", "application/json", timeout=30)
+        return json.loads(body).get("version") == version
+    except (OSError, ValueError):
+        return False
+
+
 # ---------------------------------------------------------------------------------- HTTP
 def get(
     port: int,

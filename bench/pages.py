@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         start_rss = server.rss_mb()
         cold = first_requests(server, pages)
         began = time.perf_counter()
-        while not common.background_done(work) and time.perf_counter() - began < args.wait:
+        while not (common.background_done(work) and common.network_ready(server.port, work)) \
+                and time.perf_counter() - began < args.wait:
             time.sleep(2)
         background = time.perf_counter() - began
         warm = []
@@ -240,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         rows,
     )
     text += (
-        f"\n- background work (figures, search index, dumps, brokerage analytics) finished"
+        f"\n- background work (figures, search index, dumps, brokerage analytics and the"
+        f" network in memory) finished"
         f" {background:.0f} s after the first requests"
         f"{'' if common.background_done(work) else ' — NOT finished (timeout)'}\n"
         f"- resident memory of `corridor serve` (whole process tree, query workers included):"

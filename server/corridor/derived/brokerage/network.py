@@ -277,8 +277,9 @@ def read_network(store: Any, version: int) -> Network:
         net.project_themes.setdefault(j, []).append((pred, theme))
     for org, pred, value in _rows(store, f"""
         SELECT DISTINCT ?org ?p ?v WHERE {{
+          {{ SELECT DISTINCT ?org WHERE {{ ?part cor:organisation ?org }} }}
           VALUES ?p {{ <{P_COUNTRY}> <{P_REGION}> <{P_TYPE}> <{P_ACTIVITY}> }}
-          ?part cor:organisation ?org . ?org ?p ?v . FILTER(isIRI(?v)) }}"""):
+          ?org ?p ?v . FILTER(isIRI(?v)) }}"""):
         i = net.org_index[org]
         target = {P_COUNTRY: net.org_country, P_REGION: net.org_region, P_TYPE: net.org_type,
                   P_ACTIVITY: net.org_activity}
@@ -292,10 +293,12 @@ def read_network(store: Any, version: int) -> Network:
         if area not in latest or year > latest[area]:
             latest[area] = year
             net.area_group[area] = (pc, group)
+    # each subject once before its labels are joined: once per participation, the labels of
+    # the organisations and projects took 6.4 of the network's 15 s at 1M triples (now 1.2)
     for iri, label in _rows(store, """
         SELECT ?s (SAMPLE(?l) AS ?label) WHERE {
-          { ?part cor:organisation ?s } UNION { ?part cor:project ?s } UNION { ?s a cor:Country }
-          UNION { ?s a skos:Concept }
+          { SELECT DISTINCT ?s WHERE { { ?part cor:organisation ?s } UNION { ?part cor:project ?s }
+            UNION { ?s a cor:Country } UNION { ?s a skos:Concept } } }
           ?s rdfs:label|skos:prefLabel ?l . FILTER(LANGMATCHES(LANG(?l), "en") || LANG(?l) = "")
         } GROUP BY ?s"""):
         net.labels[iri] = label

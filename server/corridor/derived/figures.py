@@ -32,7 +32,8 @@ from corridor.store import CheckpointStore, OxigraphStore
 
 log = logging.getLogger(__name__)
 FIGURES_DIR = "figures"  # in the store folder: stats-<version>.json.gz
-KEPT = ".json.gz"  # kept figures are gzip-compressed JSON: a tenth of the disk
+KEPT = ".json.gz"  # kept figures are gzip-compressed JSON
+GZIP_LEVEL = 3  # at 1M triples 17 MB of figures JSON become 1.4 MB (35 MiB in all: 2.2)
 STALE_WAIT = 1.0  # seconds a request may wait for kept figures to catch up after a commit
 FIRST_WAIT = 0.5  # seconds a request may wait for figures when none exist yet (small stores)
 PENDING_WAIT = 1.0  # seconds a request may wait for the first kept figures of a large store
@@ -309,8 +310,6 @@ def read_json(path: Path) -> Any:
             return json.loads(f.read())
     return json.loads(path.read_bytes())
 
-
-GZIP_LEVEL = 3  # 17 MB of figures JSON: ~0.2 s to write in the background, 1.8 MB on disk
 
 
 def _kept_files(folder: Path, name: str) -> list[tuple[int, Path, bool]]:

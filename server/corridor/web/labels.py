@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from flask import request, url_for
@@ -141,34 +142,33 @@ def public_objects(
     return out
 
 
-class _LabelCache:
-    """Label candidates per IRI for one read-only version of the store.
+class VersionCache:
+    """Values per IRI for one read-only version of the store (label candidates, the types of
+    search hits).
 
-    Pages name the same countries, roles and programmes again and again; the candidates are
-    looked up once per version (the reader handle changes with every commit) and ranked per
-    request, since the preferred language is the reader's choice.
+    Pages name the same countries, roles and programmes again and again; what they need of a
+    resource is looked up once per version (the reader handle changes with every commit), and
+    what depends on the reader (the preferred language) is decided per request.
     """
 
-    MAX_ENTRIES = 200_000
-
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = 200_000) -> None:
+        self.max_entries = max_entries
         self.key: tuple = ()
-        self.candidates: dict[str, list[tuple[int, str, str]]] = {}
+        self.values: dict[str, Any] = {}
 
-    def for_version(self, reader: ReadView, version: int, config: object) -> dict[str, list]:
-        """The candidates known for this reader at this version (an in-memory store's reader
+    def for_version(self, reader: ReadView, version: int, config: object) -> dict[str, Any]:
+        """The values known for this reader at this version (an in-memory store's reader
         is the live store, so the version is part of the key) under this configuration."""
         key = (id(reader), version, id(config))
-        if key != self.key:
-            self.key, self.candidates = key, {}
-        elif len(self.candidates) > self.MAX_ENTRIES:
-            self.candidates = {}
-        return self.candidates
+        if key != self.key or len(self.values) > self.max_entries:
+            self.key, self.values = key, {}
+        return self.values
 
 
-def _label_cache(store: OxigraphStore) -> _LabelCache:
-    cache = store.extensions.setdefault("corridor.labels", _LabelCache())
-    assert isinstance(cache, _LabelCache)
+def version_cache(store: OxigraphStore, name: str, max_entries: int = 200_000) -> VersionCache:
+    """The store's :class:`VersionCache` called ``name`` (created on first use)."""
+    cache = store.extensions.setdefault(name, VersionCache(max_entries))
+    assert isinstance(cache, VersionCache)
     return cache
 
 
@@ -187,7 +187,7 @@ def fetch_labels(iris: Iterable[str], langs: list[str] | None = None) -> dict[st
     langs = langs or preferred_languages()
     store = get_store()
     reader, version = store.reader(), store.version
-    known = _label_cache(store).for_version(reader, version, get_config())
+    known = version_cache(store, "corridor.labels").for_version(reader, version, get_config())
     found: dict[str, tuple[str, str]] = {}
     wanted = {i for i in iris if i}
     prefetch = getattr(reader, "prefetch", None)  # a remote store: one request for them all

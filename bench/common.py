@@ -357,6 +357,81 @@ def throughput(
     }
 
 
+def descendants(pid: int) -> dict[int, str]:
+    """Processes started (directly or not) by ``pid``, with their command lines."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: dict[int, str] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                try:
+                    cmd = (Path("/proc") / str(child) / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                found[child] = cmd.replace(b"\0", b" ").decode(errors="replace")
+                frontier.append(child)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and the processes it runs now."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+WRK_COUNT = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b")
+WRK_REFUSED = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def wrk(ports: Sequence[int], path: str, connections: int, seconds: float,
+        accept: str = "*/*", watch: Sequence[int] = ()) -> dict[str, float]:
+    """Answered req/s (status < 400) of one ``wrk`` per port, run at the same time and summed,
+    and the cores busy meanwhile: the servers' (``watch``, with their children) and wrk's own.
+
+    wrk (Debian package ``wrk``) is a C load generator: a Python client process costs about as
+    much CPU per request as the server, which on a small machine caps what it can show."""
+    for port in ports:
+        get(port, path, accept, timeout=600)  # warm-up: caches built on first use
+    before = [cpu_seconds(pid) for pid in watch]
+    children = os.times()
+    began = time.perf_counter()
+    runs = [subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
+                              "-H", f"Accept: {accept}", f"http://127.0.0.1:{port}{path}"],
+                             stdout=subprocess.PIPE, text=True) for port in ports]
+    outs = [run.communicate()[0] for run in runs]
+    elapsed = time.perf_counter() - began
+    busy = {f"cores, server {i + 1}": (cpu_seconds(pid) - before[i]) / elapsed
+            for i, pid in enumerate(watch)}
+    after = os.times()
+    busy["cores, wrk"] = ((after.children_user - children.children_user)
+                          + (after.children_system - children.children_system)) / elapsed
+    rate = 0.0
+    for out in outs:
+        count = WRK_COUNT.search(out)
+        if count is None:
+            raise RuntimeError(f"wrk printed no count: {out}")
+        refused = WRK_REFUSED.search(out)
+        answered = int(count.group(1)) - (int(refused.group(1)) if refused else 0)
+        rate += answered / (float(count.group(2)) * WRK_UNITS[count.group(3)])
+    return {"ok rps": rate, **busy}
+
+
 def ensure_data(triples: str, seed: int = 42) -> Path:
     """bench/out/<triples>.nt, generated once (e.g. ``ensure_data("1M")``)."""
     from generate import generate, parse_count  # bench/ is on sys.path when run as a script

@@ -142,36 +142,12 @@ def row_for(query: Path, http: dict, raw: dict, timeout: float) -> list[object]:
     ]
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Processes started (directly or not) by ``pid``, with their command lines."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found: dict[int, str] = {}
-    frontier = [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child, ppid in parents.items():
-            if ppid == parent and child not in found:
-                try:
-                    cmd = (Path("/proc") / str(child) / "cmdline").read_bytes()
-                except OSError:
-                    continue
-                found[child] = cmd.replace(b"\0", b" ").decode(errors="replace")
-                frontier.append(child)
-    return found
-
-
 def wait_for_startup_statistics(pid: int, limit: float = 600) -> None:
     """The server computes dataset statistics in a child process at start-up; timing queries
     while it runs would measure that competition for the CPU, not the query."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if not any("corridor.derived.figures" in cmd for cmd in descendants(pid).values()):
+        if not any("corridor.derived.figures" in cmd for cmd in common.descendants(pid).values()):
             return
         time.sleep(1)
 
@@ -209,7 +185,7 @@ def bench(store_dir: Path, runs: int, budget: float, timeout: float, pattern: st
                 rows.append(row_for(query, http, raw, timeout))
                 common.write_section("queries-partial", common.table(COLUMNS, rows))
             rss = server.rss_mb()
-            children = descendants(server.proc.pid)
+            children = common.descendants(server.proc.pid)
         stop_leftovers(children)
     text = (
         common.header(f"Table 2 — example queries on {store_dir.name}: HTTP endpoint vs raw") + "\n"

@@ -6,8 +6,10 @@ For each backend, on the same generated N-Triples file: ``corridor init``, then 
 (validated) timed, then ``corridor serve`` measured over HTTP at 1/4/16 clients — a small SELECT
 (the partners of one project), a resource page, a search, one aggregation (projects per
 country) — and, over
-Virtuoso, two web processes at 16 clients against one (two client processes of 8 connections in
-both figures). The remote servers are started here in
+Virtuoso, two web processes at 16 clients against one: with ``wrk`` (Debian package) on the
+PATH, one wrk of 16 connections on one process against one of 8 on each of two, with the cores
+kept busy meanwhile (web process 1 + web process 2 + Virtuoso + wrk); without it, two Python
+client processes of 8 connections in both figures. The remote servers are started here in
 temporary folders on ports 18800-18899 (see tests/remote_servers.py). Rates count answered
 requests only (status < 400). Figures from a busy
 shared machine are ratios at best. Prints a Markdown table (also bench/out/remote.md).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,7 @@ from common import (  # noqa: E402
     free_port,
     table,
     throughput,
+    wrk,
 )
 
 from tests.remote_servers import OxigraphServer, VirtuosoServer, _post  # noqa: E402
@@ -99,6 +103,38 @@ def clients_in_processes(ports: list[int], path: str, connections: int, seconds:
     return sum(json.loads(run.communicate()[0])["ok rps"] for run in runs)
 
 
+def two_processes(web: LiveServer, folder: Path, server, path: str,
+                  seconds: float) -> dict[str, object]:
+    """One web process against two over the same remote store, 16 connections in all.
+
+    With ``wrk`` on the PATH, one wrk of 16 connections on one process, then one of 8 on each
+    of two, with the cores each server process, Virtuoso and wrk kept busy meanwhile; without
+    it, two Python client processes of 8 connections in both figures (one Python client
+    process tops out near the rate measured)."""
+    second = serve(folder / "state2", server)
+    try:
+        settle(folder / "state2", server)
+        if shutil.which("wrk") is None:
+            return {
+                "1 process, 16 (2 clients)": clients_in_processes(
+                    [web.port, web.port], path, 8, seconds),
+                "2 processes, 16 (2 clients)": clients_in_processes(
+                    [web.port, second.port], path, 8, seconds),
+            }
+        accept = "application/sparql-results+json"
+        watch = [web.proc.pid, second.proc.pid, server.process.pid]
+        one = wrk([web.port], path, 16, seconds, accept, watch)
+        two = wrk([web.port, second.port], path, 8, seconds, accept, watch)
+        row: dict[str, object] = {"1 process, 16 (wrk)": one["ok rps"],
+                                  "2 processes, 16 (wrk)": two["ok rps"]}
+        for name, figures in (("1 process", one), ("2 processes", two)):
+            row[f"cores busy, {name}"] = " + ".join(
+                f"{figures[key]:.2f}" for key in figures if key.startswith("cores"))
+        return row
+    finally:
+        second.stop()
+
+
 def sparql_path(query: str) -> str:
     return "/sparql?" + urllib.parse.urlencode({"query": query})
 
@@ -144,23 +180,19 @@ def measure(kind: str, data: Path, seconds: float, root: Path) -> dict[str, obje
             row["aggregation 1"] = throughput(web.port, [sparql_path(AGGREGATION)], 1,
                                               seconds)["ok rps"]
             if kind == "virtuoso":
-                # the load comes from two client processes of 8 connections each in both
-                # figures (one Python client process tops out near the rate measured)
-                row["1 process, 16 (2 clients)"] = clients_in_processes(
-                    [web.port, web.port], lookup, 8, seconds)
-                second = serve(folder / "state2", server)
-                try:
-                    settle(folder / "state2", server)
-                    row["2 processes, 16 (2 clients)"] = clients_in_processes(
-                        [web.port, second.port], lookup, 8, seconds)
-                finally:
-                    second.stop()
+                row.update(two_processes(web, folder, server, lookup, seconds))
         finally:
             web.stop()
         return row
     finally:
         if server is not None:
             server.stop()
+
+
+def cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "—" if value is None else str(value)
 
 
 def main() -> None:
@@ -181,8 +213,7 @@ def main() -> None:
         columns += [c for c in row if c not in columns]
     text = (f"{args.triples} triples, req/s unless noted (busy shared 2-core machine)\n\n"
             + table(["backend", *columns],
-                    [[kind, *(f"{row[c]:.1f}" if isinstance(row.get(c), float) else "—"
-                              for c in columns)] for kind, row in rows.items()]))
+                    [[kind, *(cell(row.get(c)) for c in columns)] for kind, row in rows.items()]))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "remote.md").write_text(text + "\n")
     print(text)

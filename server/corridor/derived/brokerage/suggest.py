@@ -29,10 +29,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from corridor.derived.brokerage.network import (
     P_COUNTRY,
     P_ORGANISATION,
     P_PROJECT,
+    Floats,
+    Ints,
     Network,
     Triple,
     group_kind,
@@ -184,14 +188,115 @@ def activity(net: Network) -> tuple[list[float], list[float]]:
     return kept
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What the score reads per organisation and per theme, as arrays (kept with the network):
+    the parts that do not depend on the asking organisation, each organisation's EIS kind
+    (0 none, 1 leader, 2 modest) and country (a number, -1 none), and per theme the
+    organisations that worked in it with log(1 + their projects in it)."""
+
+    reach: Floats
+    recent: Floats
+    partners_count: Floats
+    kind: Ints
+    country: Ints
+    theme_orgs: dict[str, tuple[Ints, Floats]]
+
+
+KINDS = {None: 0, "leader": 1, "modest": 2}
+
+
+def _columns(net: Network) -> _Columns:
+    kept: _Columns | None = net.__dict__.get("_columns")
+    if kept is None:
+        reach, recent = activity(net)
+        countries: dict[str, int] = {}
+        n = len(net.orgs)
+        by_theme: dict[str, tuple[list[int], list[float]]] = {}
+        for c in range(n):
+            for t, k in theme_counts(net, c).items():
+                orgs, logs = by_theme.setdefault(t, ([], []))
+                orgs.append(c)
+                logs.append(math.log1p(k))
+        kept = net.__dict__["_columns"] = _Columns(
+            np.array(reach), np.array(recent),
+            np.log1p(net.adjacency(RECENT_DECAY).degree.astype(np.float64)),
+            np.array([KINDS[group_kind(g[2] if (g := net.group(c)) else None)]
+                      for c in range(n)], dtype=np.int64),
+            np.array([countries.setdefault(net.org_country[c], len(countries))
+                      if c in net.org_country else -1 for c in range(n)], dtype=np.int64),
+            {t: (np.array(orgs, dtype=np.int64), np.array(logs))
+             for t, (orgs, logs) in by_theme.items()})
+    return kept
+
+
 def prepare(net: Network) -> None:
-    """Build what every suggestion reads (adjacency lists, the candidate pools, the activity
-    and theme figures) now, in the background thread, so that no request pays for it."""
+    """Build what every suggestion reads (the co-participation matrix, the candidate pools,
+    the activity and theme figures) now, in the background thread, so that no request pays
+    for it."""
     net.prepare(RECENT_DECAY)
     popular(net)
-    activity(net)
     theme_weights(net)
     theme_leaders(net)
+    _columns(net)
+
+
+PARTS = ("partners", "recent partners", "common partners", "consortia", "reach",
+         "recent activity", "partners count", "theme activity", "themes", "complementary",
+         "same country")
+
+
+def _parts(net: Network, i: int, every_part: bool = False) -> tuple[Ints, dict[str, Floats]]:
+    """Every candidate of organisation ``i`` (ascending) and each named part of its score, in
+    arrays; see :func:`score_candidates`. The sums over partners of partners run in NumPy over
+    the co-participation matrix: a hub's thousands of partners of partners cost milliseconds."""
+    adj, cols = net.adjacency(RECENT_DECAY), _columns(net)
+    n = len(net.orgs)
+    row = adj.row(i)
+    mine = adj.indices[row]
+    lens = adj.degree[mine]
+    weight = 1.0 / np.log(2 + lens)
+    # the rows of all of i's partners, one after the other: p's entry repeated over its row
+    at = np.repeat(adj.indptr[mine] - (np.cumsum(lens) - lens), lens) + np.arange(lens.sum())
+    them = adj.indices[at]
+    sums = [np.bincount(them, weights=np.repeat(weight * mine_w, lens) * their_w, minlength=n)
+            for mine_w, their_w in (
+                (np.sqrt(adj.shared[row]), np.sqrt(adj.shared[at])),
+                (np.sqrt(adj.recent[row]), np.sqrt(adj.recent[at])),
+                (adj.close[row], adj.close[at]))]
+    common = np.bincount(them, minlength=n)
+    mine_counts = theme_counts(net, i)
+    wanted = common > 0
+    pool = [*popular(net), *(c for t in mine_counts for c in theme_leaders(net).get(t, ()))]
+    wanted[pool] = True
+    wanted[i] = False
+    wanted[mine] = False
+    cands = np.flatnonzero(wanted)
+    activity_in_themes = np.zeros(n)
+    rarity = np.zeros(n)
+    themes = every_part or WEIGHTS["themes"] > 0  # only when it counts
+    idf = theme_weights(net)
+    for t, count in mine_counts.items():
+        orgs, logs = cols.theme_orgs[t]
+        activity_in_themes[orgs] += logs * count
+        if themes:
+            rarity[orgs] += idf.get(t, 0.0)
+    my_kind = int(cols.kind[i])
+    kinds = cols.kind[cands]
+    my_country = int(cols.country[i])
+    parts = {
+        "partners": np.log1p(sums[0][cands]), "recent partners": np.log1p(sums[1][cands]),
+        "common partners": np.log1p(common[cands].astype(np.float64)),
+        "consortia": np.log1p(10 * sums[2][cands]),
+        "reach": cols.reach[cands], "recent activity": cols.recent[cands],
+        "partners count": cols.partners_count[cands],
+        "theme activity": activity_in_themes[cands] / max(1, sum(mine_counts.values())),
+        "themes": rarity[cands],
+        "complementary": ((kinds != 0) & (kinds != my_kind) & (my_kind != 0)).astype(np.float64),
+        "same country": ((cols.country[cands] == my_country) & (my_country >= 0)
+                         ).astype(np.float64),
+    }
+    return cands, parts
 
 
 def score_candidates(net: Network, i: int, every_part: bool = False
@@ -214,53 +319,33 @@ def score_candidates(net: Network, i: int, every_part: bool = False
 
     ``every_part``: also the parts weighted 0 (the fit looks at all of them).
     """
-    mine = net.partners(i)
-    raw: dict[int, list[float]] = {}
-    for p, sq_me, sq_recent_me, close_me in net.adjacency(i, RECENT_DECAY):
-        theirs = net.adjacency(p, RECENT_DECAY)
-        weight = 1.0 / math.log(2 + len(theirs))
-        a, b, d = weight * sq_me, weight * sq_recent_me, weight * close_me
-        for c, sq_them, sq_recent_them, close_them in theirs:
-            acc = raw.get(c)
-            if acc is None:
-                if c == i or c in mine:
-                    continue
-                raw[c] = [a * sq_them, b * sq_recent_them, 1.0, d * close_them]
-            else:
-                acc[0] += a * sq_them
-                acc[1] += b * sq_recent_them
-                acc[2] += 1.0
-                acc[3] += d * close_them
-    mine_counts = theme_counts(net, i)
-    leaders = theme_leaders(net)
-    for c in [*popular(net), *(c for t in mine_counts for c in leaders.get(t, ()))]:
-        if c != i and c not in mine and c not in raw:
-            raw[c] = [0.0, 0.0, 0.0, 0.0]
-    mine_total = max(1, sum(mine_counts.values()))
-    idf = theme_weights(net)
-    found = net.group(i)
-    my_kind = group_kind(found[2] if found else None)
-    my_country = net.org_country.get(i)
-    reach, recent = activity(net)
-    themes = every_part or WEIGHTS["themes"] > 0  # the costly part: only when it counts
-    candidates: dict[int, dict[str, float]] = {}
-    for c, acc in raw.items():
-        other = net.group(c)
-        kind = group_kind(other[2] if other else None)
-        candidates[c] = {
-            "partners": math.log1p(acc[0]), "recent partners": math.log1p(acc[1]),
-            "common partners": math.log1p(acc[2]), "consortia": math.log1p(10 * acc[3]),
-            "reach": reach[c], "recent activity": recent[c],
-            "partners count": math.log1p(len(net.partners(c))),
-            "theme activity": sum(math.log1p(k) * mine_counts[t]
-                                  for t, k in theme_counts(net, c).items()
-                                  if t in mine_counts) / mine_total,
-            "themes": sum(idf.get(t, 0.0) for t in theme_counts(net, c) if t in mine_counts)
-            if themes else 0.0,
-            "complementary": 1.0 if my_kind and kind and my_kind != kind else 0.0,
-            "same country": 1.0 if my_country and net.org_country.get(c) == my_country else 0.0,
-        }
-    return candidates
+    cands, parts = _parts(net, i, every_part)
+    columns = [parts[name].tolist() for name in PARTS]
+    return {c: dict(zip(PARTS, values, strict=True))
+            for c, *values in zip(cands.tolist(), *columns, strict=True)}
+
+
+def _ranked(net: Network, i: int, limit: int, filters: Filters | None
+            ) -> list[tuple[int, dict[str, float]]]:
+    """The ``limit`` best candidates of ``i`` that pass ``filters``, with their parts: by total
+    score, the lower number first among equal ones."""
+    cands, parts = _parts(net, i)
+    score = np.zeros(len(cands))
+    for name in PARTS:  # in the order of total(), so that both add the same numbers
+        if name in WEIGHTS:
+            score = score + WEIGHTS[name] * parts[name]
+    kind = None
+    if filters is not None:
+        found = net.group(i)
+        kind = group_kind(found[2] if found else None)
+    best = []
+    for k in np.lexsort((cands, -score)).tolist():
+        c = int(cands[k])
+        if filters is None or filters.accepts(net, kind, c):
+            best.append((c, {name: float(parts[name][k]) for name in PARTS}))
+            if len(best) == limit:
+                break
+    return best
 
 
 def _score(value: float) -> float:
@@ -277,12 +362,7 @@ def total(parts: dict[str, float], weights: dict[str, float] | None = None) -> f
 
 def rank(net: Network, i: int, limit: int, filters: Filters | None = None) -> list[int]:
     """The ``limit`` best candidates of organisation ``i`` (no explanations: the bench)."""
-    scored = score_candidates(net, i)
-    if filters is not None:
-        found = net.group(i)
-        kind = group_kind(found[2] if found else None)
-        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
-    return heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
+    return [c for c, _ in _ranked(net, i, limit, filters)]
 
 
 def suggest_partners(
@@ -292,16 +372,10 @@ def suggest_partners(
     i = net.org_index.get(organisation)
     if i is None:
         return []
-    scored = score_candidates(net, i)
-    if filters is not None:
-        found = net.group(i)
-        kind = group_kind(found[2] if found else None)
-        scored = {c: p for c, p in scored.items() if filters.accepts(net, kind, c)}
-    best = heapq.nlargest(limit, scored, key=lambda c: (total(scored[c]), -c))
     return [
-        Suggestion(net.orgs[c], net.label(net.orgs[c]), _score(total(scored[c])),
-                   scored[c], explain(net, i, c, scored[c]))
-        for c in best
+        Suggestion(net.orgs[c], net.label(net.orgs[c]), _score(total(parts)), parts,
+                   explain(net, i, c, parts))
+        for c, parts in _ranked(net, i, limit, filters)
     ]
 
 
@@ -373,8 +447,7 @@ def explain(net: Network, i: int, c: int, parts: dict[str, float]) -> list[dict[
     steps = []
     mine, theirs = net.partners(i), net.partners(c)
     shared = sorted((p for p in mine if p in theirs),
-                    key=lambda p: (-(mine[p] * theirs[p]) / math.log(2 + len(net.partners(p))),
-                                   p))
+                    key=lambda p: (-(mine[p] * theirs[p]) / math.log(2 + net.degree(p)), p))
     for p in shared[:EXPLAINED_PARTNERS]:
         j1, j2 = net.shared_project(i, p), net.shared_project(p, c)
         assert j1 is not None and j2 is not None

@@ -138,6 +138,7 @@ class Brokerage:
             # previous ones meanwhile
             self.network = net
             keep_out_of_gc()
+            release_memory()  # the previous network and the matrix's temporaries
             if self.analytics is None:
                 self._load_kept()
             kept = self.analytics is not None and self.analytics.version == version

@@ -49,12 +49,12 @@ FOLDER = "brokerage"
 KEPT_FILE = "analytics.json.gz"  # the last analytics, kept in FOLDER across restarts
 METHOD = (
     "Collaboration network read from cor:Participation (cor:organisation, cor:project). "
-    "Betweenness: networkx betweenness_centrality on the bipartite organisation-project graph, "
-    "approximated from 200 sampled sources (seed 16), normalised. Communities: networkx "
-    "louvain_communities on the same graph (seed 16). Bridging: the smaller of the numbers of "
-    "partners in an Innovation Leader country/region and in a Moderate or Emerging Innovator "
-    "one (European Innovation Scoreboard, latest edition). Country pairs: projects with "
-    "participants in both countries."
+    "Betweenness on the bipartite organisation-project graph (igraph), approximated from 200 "
+    "sampled sources (seed 16), normalised as networkx betweenness_centrality. Communities: "
+    "Louvain (igraph community_multilevel) on the same graph (seed 16). Bridging: the smaller "
+    "of the numbers of partners in an Innovation Leader country/region and in a Moderate or "
+    "Emerging Innovator one (European Innovation Scoreboard, latest edition). Country pairs: "
+    "projects with participants in both countries."
 )
 
 

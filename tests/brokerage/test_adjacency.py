@@ -4,27 +4,17 @@ holds for every pair of organisations exactly what counting project by project g
 from __future__ import annotations
 
 import math
-import random
 from collections import defaultdict
 
 from corridor.derived.brokerage.network import Network
 from corridor.derived.brokerage.suggest import RECENT_DECAY, score_candidates
 
-BASE = "https://w3id.org/corridor/"
+from .networks import BASE, random_network
 
 
-def network(seed: int = 20) -> Network:
+def network() -> Network:
     """60 projects of 1-12 members drawn from 40 organisations, started 2014-2020 or undated."""
-    rng = random.Random(seed)
-    net = Network(version=1)
-    for p in range(60):
-        proj = f"{BASE}id/project/p{p}"
-        for m in rng.sample(range(40), rng.randint(1, 12)):
-            net.add_participation(f"{proj}/participation/{m}", f"{BASE}id/organisation/o{m}",
-                                  proj, None)
-        if p % 7:
-            net.project_year[net.project_index[proj]] = rng.randint(2014, 2020)
-    return net
+    return random_network(20, 60, 40, 12, dated=True)
 
 
 def counted(net: Network) -> dict[tuple[int, int], list[float]]:

@@ -17,19 +17,12 @@ from corridor.derived.brokerage.analytics import (
 )
 from corridor.derived.brokerage.network import Network
 
-BASE = "https://w3id.org/corridor/"
+from .networks import random_network
 
 
-def network(seed: int = 5) -> Network:
+def network() -> Network:
     """80 projects of 1-8 members drawn from 120 organisations."""
-    rng = random.Random(seed)
-    net = Network(version=1)
-    for p in range(80):
-        proj = f"{BASE}id/project/p{p}"
-        for m in rng.sample(range(120), rng.randint(1, 8)):
-            net.add_participation(f"{proj}/participation/{m}", f"{BASE}id/organisation/o{m}",
-                                  proj, None)
-    return net
+    return random_network(5, 80, 120, 8)
 
 
 def reference(net: Network, vertices: list[tuple[str, int]]) -> nx.Graph:

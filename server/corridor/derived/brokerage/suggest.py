@@ -175,25 +175,14 @@ def popular(net: Network) -> list[int]:
     return kept
 
 
-def activity(net: Network) -> tuple[list[float], list[float]]:
-    """Per organisation: log(1 + its projects) and log(1 + its projects starting in the
-    network's latest year) (kept with the network)."""
-    kept = net.__dict__.get("_activity")
-    if kept is None:
-        latest = net.latest_year()
-        reach = [math.log(1 + len(ps)) for ps in net.org_projects]
-        recent = [math.log(1 + sum(1 for j in ps if net.project_year.get(j) == latest))
-                  for ps in net.org_projects]
-        kept = net.__dict__["_activity"] = (reach, recent)
-    return kept
-
-
 @dataclass(frozen=True)
 class _Columns:
     """What the score reads per organisation and per theme, as arrays (kept with the network):
     the parts that do not depend on the asking organisation, each organisation's EIS kind
     (0 none, 1 leader, 2 modest) and country (a number, -1 none), and per theme the
-    organisations that worked in it with log(1 + their projects in it)."""
+    organisations that worked in it with log(1 + their projects in it). ``reach`` is log(1 +
+    the organisation's projects), ``recent`` log(1 + those starting in the network's latest
+    year)."""
 
     reach: Floats
     recent: Floats
@@ -209,7 +198,10 @@ KINDS = {None: 0, "leader": 1, "modest": 2}
 def _columns(net: Network) -> _Columns:
     kept: _Columns | None = net.__dict__.get("_columns")
     if kept is None:
-        reach, recent = activity(net)
+        latest = net.latest_year()
+        reach = [math.log(1 + len(ps)) for ps in net.org_projects]
+        recent = [math.log(1 + sum(1 for j in ps if net.project_year.get(j) == latest))
+                  for ps in net.org_projects]
         countries: dict[str, int] = {}
         n = len(net.orgs)
         by_theme: dict[str, tuple[list[int], list[float]]] = {}

@@ -71,7 +71,7 @@ def serve(state: Path, server) -> LiveServer:
                       ready_path="/sparql?query=ASK%7B%7D")
 
 
-def settle(state: Path, server, wait: float = 1800.0) -> float:
+def settle(state: Path, server, wait: float = 3600.0) -> float:
     """Wait until the process serving ``state`` has derived everything of the current version
     (figures, search index, brokerage analytics), so that no background work runs while
     requests are measured; returns the seconds waited."""
@@ -206,7 +206,11 @@ def main() -> None:
     rows = {}
     with tempfile.TemporaryDirectory(prefix="corridor-bench-remote-") as tmp:
         for kind in kinds:
-            rows[kind] = measure(kind, data, args.seconds, Path(tmp))
+            try:
+                rows[kind] = measure(kind, data, args.seconds, Path(tmp))
+            except Exception as error:  # one backend failing (e.g. killed for memory) is a
+                # result too: the others are still measured in the same run
+                rows[kind] = {"failed": f"{type(error).__name__}: {error}"[:200]}
             print(kind, rows[kind], file=sys.stderr)
     columns = list(next(iter(rows.values())))
     for row in rows.values():

@@ -149,6 +149,30 @@ def test_a_write_too_big_for_one_request_lands_whole_through_staging_graphs(conf
     assert len(sent) > 10 and sorted(sent)[-2] < 2_200  # only the final request is longer
 
 
+@pytest.mark.parametrize("operation", ["replace_graph", "add_to_graph"])
+def test_a_write_of_many_statements_is_staged_without_a_size_limit_being_reached(
+        config, monkeypatch, operation):
+    """More statements than a final request carries inline go through staging graphs, written
+    out as they are sent (a 5M-triple load held them all as texts: ~10 GB in the client),
+    whether the graph is replaced or added to."""
+    from corridor.store import remote
+
+    monkeypatch.setattr(remote, "INLINE_LINES", 50)
+    store = open_store(config)
+    sent: list[str] = []
+    update = store.client.update
+    store.client.update = lambda text, **kw: (sent.append(text), update(text, **kw))[1]
+    written = turtle("\n".join(f'<{EX}s{i}> <{EX}p> "value {i}" .' for i in range(300)))
+    with store.transaction("many") as txn:
+        getattr(txn, operation)(config.graph_iri("many"), written)
+    assert {(q.subject, q.predicate, q.object) for q in store.quads(config.graph_iri("many"))} \
+        == {(q.subject, q.predicate, q.object) for q in written}
+    uploads = [text for text in sent if text.startswith("INSERT DATA")]
+    final = [text for text in sent if not text.startswith(("INSERT DATA", "DROP"))]
+    assert sum(text.count('"value ') for text in uploads) == 300
+    assert not any('"value ' in text for text in final)
+
+
 def union_and_graphs(store) -> tuple[set[tuple], set[tuple]]:
     """The triples of the union graph and those of every registered graph."""
     from corridor.store.remote import UNION_GRAPH

@@ -46,6 +46,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -94,6 +96,10 @@ SUBJECT_CACHE = 50_000  # subjects whose quads a view keeps (per version)
 STAGE_LINES = 2000  # statements per Virtuoso update text (its compiler fails near 5000)
 # characters per update text (at most 4 bytes each): Oxigraph server refuses bodies over 128 MiB
 STAGE_CHARS = 32 * 1024 * 1024
+# statements a write may send inline in its final request; more go through staging graphs,
+# uploaded chunk by chunk as they are written out (a 5M-triple load held every statement as a
+# Python string, twice: ~10 GB in the client)
+INLINE_LINES = 100_000
 # graphs a Virtuoso installation holds of its own: never data of Corridor's (`reindex`)
 SYSTEM_GRAPH_PREFIXES = (
     "http://www.openlinksw.com/", "http://localhost:8890/", "http://www.w3.org/ns/ldp#",
@@ -101,7 +107,18 @@ SYSTEM_GRAPH_PREFIXES = (
 )
 
 
-def _chunks(lines: list[str], max_lines: int, max_chars: int) -> Iterator[list[str]]:
+def _statements(terms: Terms, quads: Callable[[], Iterable[ox.Quad]]) -> Iterator[str]:
+    return (terms.quad_text(q.subject, q.predicate, q.object) for q in quads())
+
+
+def _uploads(stage: str, lines: Iterable[str], max_lines: int, max_chars: int) -> Iterator[str]:
+    """The update texts that put ``lines`` into the staging graph ``stage``, made one at a
+    time as they are sent."""
+    for chunk in _chunks(lines, max_lines, max_chars):
+        yield f"INSERT DATA {{ GRAPH <{stage}> {{\n" + "\n".join(chunk) + "\n} }"
+
+
+def _chunks(lines: Iterable[str], max_lines: int, max_chars: int) -> Iterator[list[str]]:
     """``lines`` in runs of at most ``max_lines`` lines and ``max_chars`` characters (or one
     longer line alone)."""
     chunk: list[str] = []
@@ -420,10 +437,17 @@ class RemoteTransaction:
             if isinstance(q.subject, ox.NamedNode)}
         return {s for s in subjects if not s.startswith(genid)}
 
-    def _fresh(self, graph: Any, quads: Iterable[Quad]) -> tuple[list[ox.Quad], set[str], bool]:
-        """``quads`` moved to ``graph`` with blank nodes of their own (labels in a file are
-        local to it); returns them, their IRI subjects, whether blank subjects appeared."""
+    def _fresh(
+        self, graph: Any, quads: Iterable[Quad], keep: list[ox.Quad] | None = None
+    ) -> tuple[int, set[str], bool]:
+        """Write ``quads`` to the scratch, moved to ``graph`` with blank nodes of their own
+        (labels in a file are local to it), also appended to ``keep`` if given; returns their
+        number, their IRI subjects, whether blank subjects appeared. Streamed: a million-triple
+        file is never a list here."""
         renamed: dict[str, ox.BlankNode] = {}
+        subjects: set[str] = set()
+        blank = False
+        count = 0
 
         def fresh(term: Any) -> Any:
             if isinstance(term, ox.BlankNode):
@@ -433,14 +457,21 @@ class RemoteTransaction:
                 return node
             return term
 
-        out, subjects, blank = [], set(), False
-        for q in quads:
-            out.append(ox.Quad(fresh(q.subject), q.predicate, fresh(q.object), graph))
-            if isinstance(q.subject, ox.NamedNode):
-                subjects.add(q.subject.value)
-            else:
-                blank = True
-        return out, subjects, blank and not subjects
+        def moved() -> Iterator[ox.Quad]:
+            nonlocal blank, count
+            for q in quads:
+                quad = ox.Quad(fresh(q.subject), q.predicate, fresh(q.object), graph)
+                if isinstance(q.subject, ox.NamedNode):
+                    subjects.add(q.subject.value)
+                else:
+                    blank = True
+                if keep is not None:
+                    keep.append(quad)
+                count += 1
+                yield quad
+
+        self._scratch.extend(moved())
+        return count, subjects, blank and not subjects
 
     def _clear(self, graph: str) -> None:
         node = self._graph_node(graph)
@@ -457,23 +488,20 @@ class RemoteTransaction:
         with self._checked(check):
             old = self._subjects_of(graph)
             self._clear(graph)
-            new, subjects, whole = self._fresh(self._graph_node(graph), quads)
-            self._scratch.extend(new)
+            count, subjects, whole = self._fresh(self._graph_node(graph), quads)
             self._merge_focus(None if whole else old | subjects)
             self._record(graph, old | subjects)
-            return len(new)
+            return count
 
     def add_to_graph(
         self, graph: str, quads: Iterable[Quad], check: WriteCheck | None = None
     ) -> int:
         with self._checked(check):
-            new, subjects, whole = self._fresh(self._graph_node(graph), quads)
-            self._scratch.extend(new)
-            if graph not in self._replaced:
-                self._added.setdefault(graph, []).extend(new)
+            keep = None if graph in self._replaced else self._added.setdefault(graph, [])
+            count, subjects, whole = self._fresh(self._graph_node(graph), quads, keep)
             self._merge_focus(None if whole else subjects)
             self._record(graph, subjects)
-            return len(new)
+            return count
 
     def bulk_load_graph(
         self, graph: str, path: str | Path, format: ox.RdfFormat, *, replace: bool = False,
@@ -618,26 +646,36 @@ class RemoteTransaction:
                     nodes.add(node)
             return nodes
 
+        scratch = self._scratch
+
+        def local(nodes: Iterable[Any], incoming: bool = False) -> Iterator[ox.Quad]:
+            # read again where needed instead of held as lists: a million-triple load has
+            # millions of them (Python objects of ~300 bytes each)
+            for n in nodes:
+                yield from (scratch.quads_for_pattern(None, None, n, None) if incoming
+                            else scratch.quads_for_pattern(n, None, None, None))
+
+        def types(quads: Iterable[ox.Quad]) -> set[Any]:
+            return {q.object for q in quads if q.predicate.value == RDF_TYPE}
+
         n0: set[Any] = {ox.NamedNode(f) for f in focus}
-        local0 = [q for n in n0 for q in self._scratch.quads_for_pattern(n, None, None, None)]
-        local0 += [q for n in n0 for q in self._scratch.quads_for_pattern(None, None, n, None)]
         out0 = remote(view.quads_about(n0))
         in0 = remote(view.quads_about(n0, incoming=True))
-        n1 = (linked(out0 + local0, True) | linked(in0 + local0, False)) - n0
+        # the written quads about n0 link out by their objects and in by their subjects (the
+        # other end of each is in n0)
+        n1 = (linked(chain(out0, local(n0)), True)
+              | linked(chain(in0, local(n0, incoming=True)), False)) - n0
         out1 = remote(view.quads_about(n1))
         remote(view.quads_about({n for n in n1 if isinstance(n, ox.NamedNode)}, incoming=True))
-        local1 = [q for n in n1 for q in self._scratch.quads_for_pattern(n, None, None, None)]
-        n2 = linked(out1 + local1, True) - n0 - n1
-        for q in out1 + local1 + out0 + local0:
-            if q.predicate.value == RDF_TYPE:
-                n2.add(q.object)
+        n2 = linked(chain(out1, local(n1)), True) - n0 - n1
+        n2 |= types(chain(out1, local(n1), out0, local(n0), local(n0, incoming=True)))
         out2 = remote(view.quads_about(n2))
-        self._follow_chains(out1 + local1, out2, n2, n0 | n1 | n2, remote)
+        self._follow_chains(chain(out1, local(n1)), out2, n2, n0 | n1 | n2, remote)
         remote(view.quads_matching(None, ox.NamedNode(SUBCLASS), None, None))
         return copy
 
     def _follow_chains(
-        self, into: list[ox.Quad], fetched: list[ox.Quad], nodes: set[Any], seen: set[Any],
+        self, into: Iterable[ox.Quad], fetched: list[ox.Quad], nodes: set[Any], seen: set[Any],
         remote: Callable[[Iterable[ox.Quad]], list[ox.Quad]],
     ) -> None:
         """Follow each link that repeats from where the fixed hops end: a node reached through
@@ -674,11 +712,12 @@ class RemoteTransaction:
 
     def requests(
         self, start: int, seq: int, token: str, when: datetime
-    ) -> tuple[list[str], str, list[str]]:
+    ) -> tuple[Iterator[str], str, list[str]]:
         """The update requests of this transaction: (staging uploads, the one final request,
         the staging graphs). Every operation of the final request is conditional on the
         version marker still saying ``start``; it moves the marker last. A small write is the
-        final request alone; a large one (more than :data:`STAGE_LINES` statements on Virtuoso,
+        final request alone; a large one (more than :data:`INLINE_LINES` statements, or
+        :data:`STAGE_LINES` on Virtuoso,
         whose SPARQL compiler runs out of memory on long texts, or :data:`STAGE_CHARS`
         characters anywhere: servers cap request bodies) is first uploaded to staging graphs
         nobody reads, which the final request copies; they are dropped after it (dropping a
@@ -714,15 +753,23 @@ class RemoteTransaction:
             operations.append(
                 f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
                 f"GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        contents: dict[str, list[str]] = {}
+        # each written graph's statements, as a function giving them again: a large write is
+        # uploaded chunk by chunk from the scratch, never held as one list of texts
+        contents: dict[str, Callable[[], Iterable[str]]] = {}
+        count = 0
         graphs_now: list[str] = []
         for graph in sorted(self._replaced | set(self._added)):
-            quads = (self._added[graph] if graph in self._added and graph not in self._replaced
-                     else list(self._graph_quads(graph)))
-            if not quads:
+            if graph in self._added and graph not in self._replaced:
+                quads: Callable[[], Iterable[ox.Quad]] = self._added[graph].__iter__
+                n = len(self._added[graph])
+            else:
+                quads = partial(self._graph_quads, graph)
+                n = sum(1 for _ in quads())
+            if not n:
                 continue
+            count += n
             graphs_now.append(graph)
-            contents[graph] = [terms.quad_text(q.subject, q.predicate, q.object) for q in quads]
+            contents[graph] = partial(_statements, terms, quads)
         state = [f"{MARKER} {GRAPH} <{g}> ." for g in [*graphs_now, *self.registered]]
         if union or self.rebuild_union:
             state.append(f"{MARKER} {UNION} {_text(self._store.union_policy)} .")
@@ -733,31 +780,34 @@ class RemoteTransaction:
         for i, (changed, resource) in enumerate(self.changes, start=seq + 1):
             entry = _text(f"{start + 1}\t{changed or ''}\t{resource or ''}")
             state.append(f"<{_S}change/{i}> {C_SEQ} {_integer(i)} ; {C_ENTRY} {entry} .")
-        contents[STATE_GRAPH] = state
+        contents[STATE_GRAPH] = state.__iter__
+        count += len(state)
         for graph in sorted(self._replaced - set(graphs_now)):
             operations.append(
                 f"DELETE {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {GRAPH} <{graph}> }} }}"
                 f" WHERE {{ {condition} }}")
-        uploads: list[str] = []
+        uploads: list[Iterable[str]] = []
         staging: list[str] = []
         limit_lines, limit_chars = self._store.stage_lines, self._store.stage_chars
-        if (sum(len(lines) for lines in contents.values()) <= limit_lines
-                and sum(len(line) + 1 for lines in contents.values() for line in lines)
-                <= limit_chars):
+        small = None
+        if count <= min(limit_lines, INLINE_LINES):
+            small = {g: list(lines()) for g, lines in contents.items()}
+            if sum(len(line) + 1 for lines in small.values() for line in lines) > limit_chars:
+                small = None
+        if small is not None:
             inserts = [f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}"
-                       for g, lines in contents.items()]
+                       for g, lines in small.items()]
             public_now = [g for g in graphs_now if not withheld(g)]
             if union and public_now:
                 inserts.append(f"GRAPH <{UNION_GRAPH}> {{\n" + "\n".join(
-                    line for g in public_now for line in contents[g]) + "\n}")
+                    line for g in public_now for line in small[g]) + "\n}")
             operations.append("INSERT {\n" + "\n".join(inserts)
                               + f"\n}} WHERE {{ {condition} }}")
         else:
             for i, (graph, lines) in enumerate(contents.items()):
                 stage = f"{_S}staging/{token}/{i}"
                 staging.append(stage)
-                uploads += [f"INSERT DATA {{ GRAPH <{stage}> {{\n" + "\n".join(chunk) + "\n} }"
-                            for chunk in _chunks(lines, limit_lines, limit_chars)]
+                uploads.append(_uploads(stage, lines(), limit_lines, limit_chars))
                 also = (f" GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }}"
                         if union and graph != STATE_GRAPH and not withheld(graph) else "")
                 operations.append(
@@ -781,7 +831,7 @@ class RemoteTransaction:
             f"DELETE {{ {old} }} INSERT {{ GRAPH <{STATE_GRAPH}> {{ {new_marker} }} }} "
             f"WHERE {{ {old if start else condition} "
             + (f"FILTER(?v = {start})" if start else "") + " }")
-        return uploads, " ;\n".join(operations), staging
+        return chain.from_iterable(uploads), " ;\n".join(operations), staging
 
 
 class _PendingView:

@@ -154,11 +154,11 @@ CheckpointInterval = 60
 CaseMode = 2
 DirsAllowed = ., {dir}
 ThreadsPerQuery = 2
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 MaxQueryMem = 500M
 ; one write of a few million triples is one transaction (default limit 50 MB: SR325)
-TransactionAfterImageLimit = 1500000000
+TransactionAfterImageLimit = {after_image}
 
 [HTTPServer]
 ServerPort = {http}
@@ -176,7 +176,7 @@ SQL_PREFETCH_BYTES = 16000
 [SPARQL]
 ResultSetMaxRows = 1000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_execution_s}
 """
 
 
@@ -186,13 +186,18 @@ class VirtuosoServer(RemoteServer):
     SYSTEM = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
               "http://www.w3.org/2002/07/owl#", "http://localhost:")
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, buffers: int = 10_000, max_execution_s: int = 60,
+                 after_image: int = 1_500_000_000) -> None:
+        """The tests' small server by default; the benchmarks size it for millions of triples
+        (8 KiB buffers; an update's execution time is limited as a query's is: SR171)."""
         self.port, self.isql_port = free_port(), free_port()
         base = f"http://127.0.0.1:{self.port}"
         self.query_url = self.update_url = base + "/sparql"
         self.gsp_url = base + "/sparql-graph-crud"
         ini = folder / "virtuoso.ini"
-        ini.write_text(VIRTUOSO_INI.format(dir=folder, isql=self.isql_port, http=self.port))
+        ini.write_text(VIRTUOSO_INI.format(
+            dir=folder, isql=self.isql_port, http=self.port, buffers=buffers,
+            dirty=buffers * 3 // 5, after_image=after_image, max_execution_s=max_execution_s))
         log = folder / "virtuoso.log"
         self.process = subprocess.Popen(
             [str(VIRTUOSO), "+foreground", "+configfile", str(ini)], cwd=folder,

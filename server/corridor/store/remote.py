@@ -712,12 +712,12 @@ class RemoteTransaction:
 
     def requests(
         self, start: int, seq: int, token: str, when: datetime
-    ) -> tuple[Iterator[str], str, list[str]]:
+    ) -> tuple[Iterator[str], str, list[str], Iterator[str]]:
         """The update requests of this transaction: (staging uploads, the one final request,
-        the staging graphs). Every operation of the final request is conditional on the
-        version marker still saying ``start``; it moves the marker last. A small write is the
-        final request alone; a large one (more than :data:`INLINE_LINES` statements, or
-        :data:`STAGE_LINES` on Virtuoso,
+        the staging graphs, requests for after it: the union graph's part of a large write).
+        Every operation of the final request is conditional on the version marker still saying
+        ``start``; it moves the marker last. A small write is the final request alone; a large
+        one (more than :data:`INLINE_LINES` statements, or :data:`STAGE_LINES` on Virtuoso,
         whose SPARQL compiler runs out of memory on long texts, or :data:`STAGE_CHARS`
         characters anywhere: servers cap request bodies) is first uploaded to staging graphs
         nobody reads, which the final request copies; they are dropped after it (dropping a
@@ -771,8 +771,9 @@ class RemoteTransaction:
             graphs_now.append(graph)
             contents[graph] = partial(_statements, terms, quads)
         state = [f"{MARKER} {GRAPH} <{g}> ." for g in [*graphs_now, *self.registered]]
+        flag = f"{MARKER} {UNION} {_text(self._store.union_policy)} ."
         if union or self.rebuild_union:
-            state.append(f"{MARKER} {UNION} {_text(self._store.union_policy)} .")
+            state.append(flag)
         # the change log: two statements per entry, the activity and time once per version
         version_node = ox.NamedNode(f"{_S}version/{start + 1}")
         state.append(f"{version_node} {C_TIME} {_text(when.isoformat())} ; "
@@ -787,6 +788,7 @@ class RemoteTransaction:
                 f"DELETE {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {GRAPH} <{graph}> }} }}"
                 f" WHERE {{ {condition} }}")
         uploads: list[Iterable[str]] = []
+        after: list[Iterable[str]] = []
         staging: list[str] = []
         limit_lines, limit_chars = self._store.stage_lines, self._store.stage_chars
         small = None
@@ -804,14 +806,29 @@ class RemoteTransaction:
             operations.append("INSERT {\n" + "\n".join(inserts)
                               + f"\n}} WHERE {{ {condition} }}")
         else:
+            if union:
+                # copying a large write into the union graph as well would double the one final
+                # transaction (Oxigraph server holds it in memory: a 5M-triple load did not fit
+                # in 24 GB). The final request voids the union graph's flag instead, so that
+                # queries list the graphs; the write is copied into the union afterwards, in
+                # parts, and the flag set again if no other write came between (else the next
+                # writing process to open the store rebuilds it)
+                state.remove(flag)
+                operations.append(
+                    f"DELETE {{ GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} ?u }} }} WHERE {{ "
+                    f"{condition} GRAPH <{STATE_GRAPH}> {{ {MARKER} {UNION} ?u }} }}")
+                after += [_uploads(UNION_GRAPH, contents[g](), limit_lines, limit_chars)
+                          for g in graphs_now if not withheld(g)]
+                after.append(iter([  # in the same request as the check, as every write
+                    f"INSERT {{ GRAPH <{STATE_GRAPH}> {{ {flag} }} }} WHERE {{ GRAPH "
+                    f"<{STATE_GRAPH}> {{ {MARKER} {VERSION} ?v ; {WRITER} ?w }} "
+                    f"FILTER(?v = {start + 1} && ?w = {_text(token)}) }}"]))
             for i, (graph, lines) in enumerate(contents.items()):
                 stage = f"{_S}staging/{token}/{i}"
                 staging.append(stage)
                 uploads.append(_uploads(stage, lines(), limit_lines, limit_chars))
-                also = (f" GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }}"
-                        if union and graph != STATE_GRAPH and not withheld(graph) else "")
                 operations.append(
-                    f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }}{also} }} WHERE {{ {condition} "
+                    f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {condition} "
                     f"GRAPH <{stage}> {{ ?s ?p ?o }} }}")
         if self.rebuild_union:
             final = sorted(g for g in (set(self._store.all_graphs()) - self._replaced)
@@ -831,7 +848,8 @@ class RemoteTransaction:
             f"DELETE {{ {old} }} INSERT {{ GRAPH <{STATE_GRAPH}> {{ {new_marker} }} }} "
             f"WHERE {{ {old if start else condition} "
             + (f"FILTER(?v = {start})" if start else "") + " }")
-        return chain.from_iterable(uploads), " ;\n".join(operations), staging
+        return (chain.from_iterable(uploads), " ;\n".join(operations), staging,
+                chain.from_iterable(after))
 
 
 class _PendingView:
@@ -1129,7 +1147,7 @@ class RemoteStore:
     def _commit(self, txn: RemoteTransaction, start: int, seq: int) -> None:
         token = secrets.token_hex(8)
         when = datetime.now(UTC).replace(microsecond=0)
-        uploads, request, staging = txn.requests(start, seq, token, when)
+        uploads, request, staging, after = txn.requests(start, seq, token, when)
         failure: StoreError | None = None
         try:
             for upload in uploads:
@@ -1147,10 +1165,23 @@ class RemoteStore:
                 raise StoreError(f"the write was not applied: {failure}") from None
             raise ConflictError(
                 "another process wrote to the store meanwhile; nothing was written, try again")
+        try:  # the union graph's part of a large write, then its flag (see requests)
+            for text in after:  # (stops early; the flag's own condition is what counts)
+                self._raise_if_moved(start + 1, token)
+                self.client.update(text, timeout=WRITE_TIMEOUT)
+        except (RemoteError, ConflictError):
+            log.warning("the union graph was left to be rebuilt by the next writing process")
+        self._union_checked = None
         self._refresh(force=True, notify=False)
         self._graphs = None
         for listener in list(self._listeners):
             listener(self._version)
+
+    def _raise_if_moved(self, version: int, token: str) -> None:
+        """ConflictError unless the marker still says this process wrote ``version``."""
+        now, _modified, _seq, writer = self._read_marker()
+        if (now, writer) != (version, token):
+            raise ConflictError("another process wrote to the store meanwhile")
 
     # ---------------------------------------------------------------- resync
     def reindex(self) -> int:

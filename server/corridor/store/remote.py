@@ -1165,6 +1165,8 @@ class RemoteStore:
                 raise StoreError(f"the write was not applied: {failure}") from None
             raise ConflictError(
                 "another process wrote to the store meanwhile; nothing was written, try again")
+        self._union_checked = None
+        self._refresh(force=True, notify=False)  # (this process, too, now lists the graphs)
         try:  # the union graph's part of a large write, then its flag (see requests)
             for text in after:  # (stops early; the flag's own condition is what counts)
                 self._raise_if_moved(start + 1, token)
@@ -1172,7 +1174,6 @@ class RemoteStore:
         except (RemoteError, ConflictError):
             log.warning("the union graph was left to be rebuilt by the next writing process")
         self._union_checked = None
-        self._refresh(force=True, notify=False)
         self._graphs = None
         for listener in list(self._listeners):
             listener(self._version)

@@ -149,6 +149,31 @@ def test_a_write_too_big_for_one_request_lands_whole_through_staging_graphs(conf
     assert len(sent) > 10 and sorted(sent)[-2] < 2_200  # only the final request is longer
 
 
+def test_a_staging_graph_is_emptied_in_parts(config, monkeypatch):
+    """A staging graph is emptied a part at a time (one DROP of millions of triples is one
+    transaction held in memory); none is left."""
+    from corridor.store import remote
+
+    monkeypatch.setattr(remote, "INLINE_LINES", 50)
+    monkeypatch.setattr(remote, "DROP_PART", 40)
+    store = open_store(config)
+    sent: list[str] = []
+    update = store.client.update
+    store.client.update = lambda text, **kw: (sent.append(text), update(text, **kw))[1]
+    with store.transaction("many") as txn:
+        txn.replace_graph(config.graph_iri("many"), turtle("\n".join(
+            f'<{EX}s{i}> <{EX}p> "value {i}" .' for i in range(300))))
+    graphs = {str(row[0].value) for row in store.client.query(
+        "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}
+    assert not [g for g in graphs if "staging" in g]
+    drops = [t for t in sent if t.startswith(
+        ("DROP SILENT GRAPH <urn:x-corridor:staging/", "DELETE { GRAPH <urn:x-corridor:staging/"))]
+    if store.virtuoso:
+        assert len(drops) == 2 and all(t.startswith("DROP SILENT GRAPH") for t in drops)
+    else:
+        assert len(drops) >= 300 // 40 and all("LIMIT 40" in t for t in drops)
+
+
 @pytest.mark.parametrize("operation", ["replace_graph", "add_to_graph"])
 def test_a_write_of_many_statements_is_staged_without_a_size_limit_being_reached(
         config, monkeypatch, operation):

@@ -100,6 +100,7 @@ STAGE_CHARS = 32 * 1024 * 1024
 # uploaded chunk by chunk as they are written out (a 5M-triple load held every statement as a
 # Python string, twice: ~10 GB in the client)
 INLINE_LINES = 100_000
+DROP_PART = 500_000  # triples per request when a staging graph is emptied
 # graphs a Virtuoso installation holds of its own: never data of Corridor's (`reindex`)
 SYSTEM_GRAPH_PREFIXES = (
     "http://www.openlinksw.com/", "http://localhost:8890/", "http://www.w3.org/ns/ldp#",
@@ -1157,7 +1158,7 @@ class RemoteStore:
             failure = e
         for stage in staging:  # best effort: staging graphs are invisible anyway
             with contextlib.suppress(RemoteError):
-                self.client.update(f"DROP SILENT GRAPH <{stage}>", timeout=WRITE_TIMEOUT)
+                self._drop_staging(stage)
         version, _modified, _seq, writer = self._read_marker()
         if writer != token or version != start + 1:
             self._refresh(force=True)
@@ -1177,6 +1178,20 @@ class RemoteStore:
         self._graphs = None
         for listener in list(self._listeners):
             listener(self._version)
+
+    def _drop_staging(self, stage: str) -> None:
+        """Drop a staging graph; on servers other than Virtuoso in parts of
+        :data:`DROP_PART` triples, as one DROP is one transaction held in memory (Oxigraph
+        server: a 5M-triple DROP took as much as the write itself)."""
+        if self.virtuoso:
+            self.client.update(f"DROP SILENT GRAPH <{stage}>", timeout=WRITE_TIMEOUT)
+            return
+        while self.client.query(f"ASK {{ GRAPH <{stage}> {{ ?s ?p ?o }} }}",
+                                [EMPTY_GRAPH], [stage]):
+            self.client.update(
+                f"DELETE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }} WHERE {{ SELECT ?s ?p ?o "
+                f"{{ GRAPH <{stage}> {{ ?s ?p ?o }} }} LIMIT {DROP_PART} }}",
+                timeout=WRITE_TIMEOUT)
 
     def _raise_if_moved(self, version: int, token: str) -> None:
         """ConflictError unless the marker still says this process wrote ``version``."""

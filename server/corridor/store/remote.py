@@ -1150,15 +1150,27 @@ class RemoteStore:
         when = datetime.now(UTC).replace(microsecond=0)
         uploads, request, staging, after = txn.requests(start, seq, token, when)
         failure: StoreError | None = None
+        phases: list[tuple[str, float]] = []
+        began = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal began
+            phases.append((name, time.perf_counter() - began))
+            began = time.perf_counter()
+
         try:
             for upload in uploads:
                 self.client.update(upload, timeout=WRITE_TIMEOUT)
+            phase("staging uploads")
             self.client.update(request, timeout=WRITE_TIMEOUT)
+            phase("final request")
         except RemoteError as e:
             failure = e
         for stage in staging:  # best effort: staging graphs are invisible anyway
             with contextlib.suppress(RemoteError):
                 self._drop_staging(stage)
+        if staging:
+            phase("staging dropped")
         version, _modified, _seq, writer = self._read_marker()
         if writer != token or version != start + 1:
             self._refresh(force=True)
@@ -1174,6 +1186,9 @@ class RemoteStore:
                 self.client.update(text, timeout=WRITE_TIMEOUT)
         except (RemoteError, ConflictError):
             log.warning("the union graph was left to be rebuilt by the next writing process")
+        if staging:  # a large write: where its time went
+            phase("union graph")
+            log.info("large write: %s", ", ".join(f"{n} {s:.1f} s" for n, s in phases))
         self._union_checked = None
         self._graphs = None
         for listener in list(self._listeners):

@@ -46,6 +46,7 @@ from common import (  # noqa: E402
 from tests.remote_servers import OxigraphServer, VirtuosoServer, _post  # noqa: E402
 
 BASE = "https://w3id.org/corridor/"
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
 PREFIX = "PREFIX cor: <https://w3id.org/corridor/ontology#> "
 AGGREGATION = (PREFIX + "SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x cor:project ?p ; "
                "cor:organisation/cor:country ?c } GROUP BY ?c")
@@ -204,9 +205,12 @@ def main() -> None:
     parser.add_argument("--triples", default="100k")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--skip", nargs="*", default=[])
+    parser.add_argument("--order", nargs="*", default=list(BACKENDS),
+                        help="the order to measure in (e.g. the one likeliest to fail first); "
+                        "the table keeps its own")
     args = parser.parse_args()
     data = ensure_data(args.triples)
-    kinds = [k for k in ("embedded", "oxigraph", "virtuoso") if k not in args.skip]
+    kinds = [k for k in dict.fromkeys([*args.order, *BACKENDS]) if k not in args.skip]
     rows = {}
     with tempfile.TemporaryDirectory(prefix="corridor-bench-remote-") as tmp:
         for kind in kinds:
@@ -216,6 +220,7 @@ def main() -> None:
                 # result too: the others are still measured in the same run
                 rows[kind] = {"failed": f"{type(error).__name__}: {error}"[:200]}
             print(kind, rows[kind], file=sys.stderr)
+    rows = {kind: rows[kind] for kind in BACKENDS if kind in rows}
     columns = list(next(iter(rows.values())))
     for row in rows.values():
         columns += [c for c in row if c not in columns]

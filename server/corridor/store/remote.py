@@ -92,6 +92,11 @@ VALUES_CHUNK = 200
 # a write request is waited for: a client giving up would not stop the server applying it
 # later, after Corridor had reported it failed (a million-triple write takes minutes)
 WRITE_TIMEOUT = 6 * 3600.0
+# how long Corridor's own reads wait for the remote to answer (user queries keep their limit,
+# corridor.query.remote): the derived views read whole graphs — the labels of 5M triples took
+# Virtuoso more than a minute before its first byte, and with 60 s the search index was never
+# built
+READ_TIMEOUT = 3600.0
 SUBJECT_CACHE = 50_000  # subjects whose quads a view keeps (per version)
 STAGE_LINES = 2000  # statements per Virtuoso update text (its compiler fails near 5000)
 # characters per update text (at most 4 bytes each): Oxigraph server refuses bodies over 128 MiB
@@ -914,7 +919,7 @@ class RemoteStore:
         self.extensions: dict[str, object] = {}
         self.client = SparqlClient(
             config.store_url, config.update_url, user=config.store_user,
-            password=config.store_password, timeout=max(60.0, config.query_timeout + 5))
+            password=config.store_password, timeout=max(READ_TIMEOUT, config.query_timeout + 5))
         self.terms = Terms(config)
         self.view = RemoteView(self)
         self._lock = threading.RLock()
